@@ -1,0 +1,137 @@
+//! The command line, as clap sees it. Nothing here but argument definitions:
+//! [`crate::options::Options::from_cli`] validates them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// Turn JavaScript CPU profiles into flame graphs, flame charts, folded stacks and PNGs.
+///
+/// Reads a V8 .cpuprofile (node --cpu-prof, the inspector, Chrome DevTools, Deno, Bun,
+/// workerd), gzip-compressed or not, from INPUT or standard input, and writes an
+/// interactive flame graph SVG to standard output unless told otherwise.
+#[derive(Parser, Debug)]
+#[command(name = "cpuflame", version, about, max_term_width = 100)]
+#[command(
+    after_help = "Examples:\n  cpuflame in.cpuprofile > flame.svg\n  cpuflame --chart in.cpuprofile > chart.svg\n  cpuflame in.cpuprofile -o bug-report.png\n  cpuflame --format folded in.cpuprofile | inferno-flamegraph > out.svg"
+)]
+pub struct Cli {
+    /// Profile files to read; `-` or nothing reads standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write to FILE instead of standard output; the format follows its extension
+    /// (.svg, .png, .folded, .txt).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format; overrides the output file's extension.
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// Draw a flame chart (time runs left to right) instead of a flame graph. With
+    /// --format folded: one line per run of identical stacks, earliest first.
+    #[arg(long, visible_alias = "flamechart")]
+    pub chart: bool,
+
+    /// What widths measure: microseconds of CPU time, or sample counts.
+    #[arg(long, value_enum, default_value_t = WeightArg::Time)]
+    pub weight: WeightArg,
+
+    /// Keep (idle) in the flame graph (it is left out by default: it is not CPU time).
+    #[arg(long)]
+    pub idle: bool,
+
+    /// Fold several inputs together, with no root frame per input.
+    #[arg(long)]
+    pub merge: bool,
+
+    /// Title of the picture (default: the input's name).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
+    /// Subtitle (default: duration, samples, mean interval and idle share).
+    #[arg(long, value_name = "TEXT")]
+    pub subtitle: Option<String>,
+
+    /// Width of the picture in pixels (default: fills the window for SVG, 1200 for PNG).
+    #[arg(long, value_name = "PX")]
+    pub width: Option<usize>,
+
+    /// Height of each frame in pixels.
+    #[arg(
+        long,
+        value_name = "PX",
+        default_value_t = 16,
+        visible_alias = "height"
+    )]
+    pub frame_height: usize,
+
+    /// Font size in pixels.
+    #[arg(
+        long,
+        value_name = "PX",
+        default_value_t = 12,
+        visible_alias = "fontsize"
+    )]
+    pub font_size: usize,
+
+    /// Font family for labels.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "monospace",
+        visible_alias = "fonttype"
+    )]
+    pub font_type: String,
+
+    /// Leave out frames narrower than this percentage of the width.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        default_value_t = 0.1,
+        visible_alias = "minwidth"
+    )]
+    pub min_width: f64,
+
+    /// Icicle graph: root at the top, stacks growing down.
+    #[arg(long)]
+    pub inverted: bool,
+
+    /// Callers view: reverse every stack, merging by the leaf function.
+    #[arg(long)]
+    pub reverse: bool,
+
+    /// PNG scale relative to the SVG's pixel size.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.5)]
+    pub png_scale: f32,
+
+    /// Do not print warnings about repaired input.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Treat every repair of bad input (skipped samples, reordered times, orphan
+    /// nodes) as an error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `--format` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Interactive SVG (click to zoom, Ctrl-F to search).
+    Svg,
+    /// PNG picture.
+    Png,
+    /// Folded stacks text (`a;b;c WEIGHT`).
+    Folded,
+}
+
+/// `--weight` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WeightArg {
+    /// Microseconds, as Chrome DevTools measures them.
+    Time,
+    /// Sample counts.
+    Samples,
+}

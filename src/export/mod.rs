@@ -1,0 +1,136 @@
+//! Outputs: every format is made from the fold, never from the input.
+//!
+//! | module | output |
+//! |---|---|
+//! | [`folded`] | folded stacks text |
+//! | [`svg`] | interactive flame graph / flame chart (inferno) |
+//! | [`png`] | the SVG rasterised (resvg) |
+//! | [`palette`] | colours by category |
+//! | [`titles`] | default titles and subtitles |
+
+pub mod folded;
+pub mod palette;
+pub mod png;
+pub mod svg;
+pub mod titles;
+
+use crate::error::Result;
+use crate::fold::Folded;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Interactive SVG.
+    Svg,
+    /// PNG picture.
+    Png,
+    /// Folded stacks text.
+    Folded,
+}
+
+impl Format {
+    /// The format a file name asks for by its extension, if any.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "svg" => Some(Format::Svg),
+            "png" => Some(Format::Png),
+            "folded" | "txt" | "collapsed" => Some(Format::Folded),
+            _ => None,
+        }
+    }
+}
+
+/// How the picture looks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picture {
+    /// Flame chart (time order) instead of flame graph.
+    pub chart: bool,
+    /// Title at the top.
+    pub title: String,
+    /// Line under the title.
+    pub subtitle: Option<String>,
+    /// Fixed width in pixels; `None` lets the SVG fill the browser window.
+    pub width: Option<usize>,
+    /// Height of one frame, px (default 16).
+    pub frame_height: usize,
+    /// Label font size, px (default 12).
+    pub font_size: usize,
+    /// Label font family (default `monospace`).
+    pub font_type: String,
+    /// Frames narrower than this many percent of the width are left out (default 0.1).
+    pub min_width: f64,
+    /// Unit shown in tooltips (`µs` or `samples`).
+    pub count_name: String,
+    /// Icicle graph: the root at the top.
+    pub inverted: bool,
+    /// Callers view: stacks reversed and merged by their leaf.
+    pub reverse: bool,
+    /// PNG scale relative to the SVG's pixel size.
+    pub png_scale: f32,
+    /// Fonts for PNG.
+    pub fonts: png::FontSource,
+}
+
+impl Default for Picture {
+    fn default() -> Self {
+        Picture {
+            chart: false,
+            title: "Flame Graph".into(),
+            subtitle: None,
+            width: None,
+            frame_height: 16,
+            font_size: 12,
+            font_type: "monospace".into(),
+            min_width: 0.1,
+            count_name: "µs".into(),
+            inverted: false,
+            reverse: false,
+            png_scale: 1.5,
+            fonts: png::FontSource::default(),
+        }
+    }
+}
+
+/// Render `folded` in `format`, in memory: the caller decides where the bytes go,
+/// so that a failure never leaves a half-written file.
+pub fn export(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(1 << 16);
+    match format {
+        Format::Folded => {
+            let lines = if picture.chart {
+                folded::chart_lines(folded)
+            } else {
+                folded::graph_lines(folded)
+            };
+            for l in &lines {
+                out.extend_from_slice(l.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        Format::Svg => svg::write_svg(folded, picture, &mut out)?,
+        Format::Png => {
+            let mut p = picture.clone();
+            p.width = Some(p.width.unwrap_or(1200));
+            let mut svg_bytes = Vec::new();
+            svg::write_svg(folded, &p, &mut svg_bytes)?;
+            png::write_png(&svg_bytes, p.png_scale, p.fonts, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Escape text for XML content and attributes.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

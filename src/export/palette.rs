@@ -1,0 +1,99 @@
+//! Colours by category.
+//!
+//! inferno's `js` palette paints every label containing `:` aqua, and our
+//! labels all carry `file.js:12:5`, so we choose every colour ourselves and
+//! hand inferno a complete palette map. Each category has its own hue family;
+//! within it, a hash of the label picks the shade, so the same input always
+//! gives the same colours (and the same bytes).
+
+use inferno::flamegraph::color::{Color, PaletteMap};
+
+use crate::fold::{Category, LabelTable};
+
+/// Base colour and per-channel spread of each category's family.
+fn family(category: Category) -> ((u8, u8, u8), (u8, u8, u8)) {
+    match category {
+        // Warm orange-red, like the classic flame graph: the code you own.
+        Category::App => ((225, 100, 40), (30, 90, 30)),
+        // Blue-violet: dependencies from node_modules.
+        Category::Dependency => ((120, 130, 225), (40, 40, 30)),
+        // Green: the runtime's own JavaScript (node:, internal/, ext:).
+        Category::Runtime => ((90, 185, 90), (40, 40, 40)),
+        // Sand yellow: natives and V8 builtins.
+        Category::Native => ((200, 190, 90), (30, 30, 40)),
+        // Magenta: garbage collection.
+        Category::Gc => ((215, 90, 190), (20, 20, 20)),
+        // Mid grey: (program).
+        Category::Program => ((160, 160, 160), (0, 0, 0)),
+        // Pale blue-grey: (idle), drawn only in charts or with --idle.
+        Category::Idle => ((220, 228, 236), (0, 0, 0)),
+        // Light tan: the root frame naming a thread or file.
+        Category::Source => ((205, 195, 175), (0, 0, 0)),
+    }
+}
+
+/// FNV-1a: small, fast and stable across versions and platforms.
+fn hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The colour of one label.
+pub fn color_of(label: &str, category: Category) -> Color {
+    let ((r, g, b), (dr, dg, db)) = family(category);
+    let h = hash(label);
+    // One shade value for all channels keeps the family's hue recognisable.
+    let v = (h % 1000) as f64 / 1000.0;
+    let w = ((h >> 20) % 1000) as f64 / 1000.0;
+    let shade = |base: u8, spread: u8, t: f64| -> u8 {
+        (base as f64 + spread as f64 * (t - 0.5)).clamp(0.0, 255.0) as u8
+    };
+    Color {
+        r: shade(r, dr, v),
+        g: shade(g, dg, (v + w) / 2.0),
+        b: shade(b, db, w),
+    }
+}
+
+/// The colour that stands for a category in legends.
+pub fn legend_color(category: Category) -> Color {
+    let ((r, g, b), _) = family(category);
+    Color { r, g, b }
+}
+
+/// A palette map giving every label of `labels` its colour.
+pub fn palette_map(labels: &LabelTable) -> PaletteMap {
+    let mut map = PaletteMap::default();
+    for (name, category) in labels.iter() {
+        map.insert(name, color_of(name, category));
+    }
+    // inferno's bottom "all" frame has an empty name.
+    map.insert("", legend_color(Category::Source));
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_are_stable_and_in_family() {
+        let a = color_of("fib (src/work.js:12:5)", Category::App);
+        assert_eq!(a, color_of("fib (src/work.js:12:5)", Category::App));
+        assert!(a.r > a.b, "application frames are warm: {a:?}");
+        let d = color_of(
+            "chunk (node_modules/lodash/lodash.js:1:1)",
+            Category::Dependency,
+        );
+        assert!(d.b > d.r, "dependencies are blue: {d:?}");
+        let r = color_of(
+            "processTicksAndRejections (node:internal/process/task_queues:1:1)",
+            Category::Runtime,
+        );
+        assert!(r.g > r.r && r.g > r.b, "runtime is green: {r:?}");
+    }
+}

@@ -1,0 +1,94 @@
+//! PNG: the SVG rasterised by resvg, for pasting into bug reports.
+//!
+//! inferno's SVG asks for the generic `monospace` family. A machine with no
+//! fonts would render no text at all, so when no monospaced system font is
+//! found we use DejaVu Sans Mono, bundled in the binary (Bitstream Vera
+//! licence, `assets/fonts/LICENSE-DejaVu.txt`). Its advance width (0.602 em)
+//! matches the 0.59 em inferno assumes when it truncates labels.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use resvg::tiny_skia;
+use resvg::usvg;
+
+use crate::error::{Error, Result};
+
+/// The bundled fallback font.
+static BUNDLED_MONO: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
+
+/// Family name of the bundled font.
+pub const BUNDLED_FAMILY: &str = "DejaVu Sans Mono";
+
+/// Which fonts to give resvg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FontSource {
+    /// System fonts when a monospaced one exists, else the bundled font.
+    #[default]
+    SystemThenBundled,
+    /// Only the bundled font (reproducible pixels; used by tests).
+    BundledOnly,
+}
+
+/// Build the font database for rendering.
+pub fn font_database(source: FontSource) -> usvg::fontdb::Database {
+    let mut db = usvg::fontdb::Database::new();
+    if source == FontSource::SystemThenBundled {
+        db.load_system_fonts();
+    }
+    let system_mono = db
+        .faces()
+        .find(|f| f.monospaced)
+        .and_then(|f| f.families.first().map(|(name, _)| name.clone()));
+    let family = match system_mono {
+        Some(name) => name,
+        None => {
+            db.load_font_data(BUNDLED_MONO.to_vec());
+            BUNDLED_FAMILY.to_string()
+        }
+    };
+    db.set_monospace_family(family.clone());
+    db.set_sans_serif_family(family.clone());
+    db.set_serif_family(family);
+    db
+}
+
+/// Rasterise `svg` at `scale` (1.0 = the SVG's own pixel size) and write a PNG.
+pub fn write_png(svg: &[u8], scale: f32, fonts: FontSource, out: &mut dyn Write) -> Result<()> {
+    let fail = |m: String| Error::Write {
+        output: "PNG".into(),
+        source: std::io::Error::other(m),
+    };
+    let opt = usvg::Options {
+        fontdb: Arc::new(font_database(fonts)),
+        ..usvg::Options::default()
+    };
+    let tree =
+        usvg::Tree::from_data(svg, &opt).map_err(|e| fail(format!("cannot read the SVG: {e}")))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| fail("the picture has no size".into()))?;
+    let (w, h) = (size.width(), size.height());
+    if (w as u64) * (h as u64) > 400_000_000 {
+        return Err(fail(format!(
+            "the picture would be {w}x{h} pixels; use --min-width or a smaller --width"
+        )));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| fail(format!("cannot allocate {w}x{h} pixels")))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    let png = pixmap
+        .encode_png()
+        .map_err(|e| fail(format!("cannot encode PNG: {e}")))?;
+    out.write_all(&png).map_err(|e| Error::Write {
+        output: "PNG".into(),
+        source: e,
+    })
+}

@@ -1,0 +1,79 @@
+//! The interactive SVG, drawn by inferno: flame graph or flame chart.
+
+use std::io::Write;
+
+use inferno::flamegraph::{self, Direction, Options as InfernoOptions};
+
+use super::{folded, palette, Picture};
+use crate::error::{Error, Result};
+use crate::fold::Folded;
+
+/// Draw `folded` as an SVG into `out`.
+pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Result<()> {
+    let mut map = palette::palette_map(&folded.labels);
+    let mut opt = InfernoOptions::default();
+    opt.title = picture.title.clone();
+    opt.subtitle = picture.subtitle.clone();
+    opt.image_width = picture.width;
+    opt.frame_height = picture.frame_height;
+    opt.font_size = picture.font_size;
+    opt.font_type = picture.font_type.clone();
+    opt.min_width = picture.min_width;
+    opt.count_name = picture.count_name.clone();
+    opt.name_type = "Function:".to_string();
+    opt.deterministic = true;
+    opt.palette_map = Some(&mut map);
+    opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
+    if picture.inverted {
+        opt.direction = Direction::Inverted;
+    }
+    let lines = if picture.chart {
+        opt.flame_chart = true;
+        // inferno reverses chart input "so time moves left to right": give it
+        // the runs latest first, and the earliest ends up at the left.
+        let mut l = folded::chart_lines(folded);
+        l.reverse();
+        l
+    } else {
+        opt.reverse_stack_order = picture.reverse;
+        folded::graph_lines(folded)
+    };
+    let mut buf = Vec::with_capacity(1 << 16);
+    if lines.is_empty() {
+        write_empty(picture, &mut buf);
+    } else {
+        flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut buf).map_err(
+            |e| Error::Write {
+                output: "SVG".into(),
+                source: e,
+            },
+        )?;
+    }
+    out.write_all(&buf).map_err(|e| Error::Write {
+        output: "SVG".into(),
+        source: e,
+    })
+}
+
+/// A small SVG saying there is nothing to draw (inferno would print an error).
+fn write_empty(picture: &Picture, out: &mut Vec<u8>) {
+    let esc = super::escape_xml;
+    let _ = write!(
+        out,
+        concat!(
+            "<?xml version=\"1.0\" standalone=\"no\"?>\n",
+            "<svg version=\"1.1\" width=\"{w}\" height=\"80\" viewBox=\"0 0 {w} 80\" xmlns=\"http://www.w3.org/2000/svg\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"#f8f8f8\"/>",
+            "<text x=\"50%\" y=\"28\" text-anchor=\"middle\" font-family=\"monospace\" font-size=\"17\">{t}</text>",
+            "<text x=\"50%\" y=\"56\" text-anchor=\"middle\" font-family=\"monospace\" font-size=\"12\">No samples to draw{s}</text>",
+            "</svg>\n"
+        ),
+        w = picture.width.unwrap_or(1200),
+        t = esc(&picture.title),
+        s = picture
+            .subtitle
+            .as_deref()
+            .map(|s| format!(" ({})", esc(s)))
+            .unwrap_or_default(),
+    );
+}

@@ -1,0 +1,361 @@
+//! Frame labels (`fib (src/work.js:12:5)`) and their categories.
+//!
+//! The label is what a person reads in the picture and what the folded
+//! format carries, so it is also what frames merge by: two nodes whose
+//! labels are equal are the same frame.
+//!
+//! Rules (documented in the README):
+//! - name: the function name, `(anonymous)` when V8 recorded an empty one;
+//! - location: ` (URL:LINE:COL)` with line and column 1-based, left out for
+//!   frames with no URL (V8 builtins, natives) and for the synthetic frames;
+//! - `file://` URLs (and bare absolute paths) are shown relative to the
+//!   deepest directory holding every script of the run, so
+//!   `file:///home/me/app/src/work.js` becomes `src/work.js`;
+//! - `;` would split the frame in the folded format, so it becomes `:`;
+//!   newlines, tabs and other control characters become spaces.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::model::{CallFrame, FrameKind, Profile};
+
+/// What kind of code a frame is: decides its colour family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    /// The application's own scripts.
+    App,
+    /// Code under `node_modules`.
+    Dependency,
+    /// The runtime's JavaScript: `node:`, `internal/`, `ext:` (Deno), `bun:`.
+    Runtime,
+    /// Builtins and natives: frames with no script URL.
+    Native,
+    /// `(program)`.
+    Program,
+    /// `(idle)`.
+    Idle,
+    /// `(garbage collector)`.
+    Gc,
+    /// The root frame naming a source (thread or file) when several are drawn.
+    Source,
+}
+
+impl Category {
+    /// Every category, in legend order.
+    pub const ALL: [Category; 8] = [
+        Category::App,
+        Category::Dependency,
+        Category::Runtime,
+        Category::Native,
+        Category::Gc,
+        Category::Program,
+        Category::Idle,
+        Category::Source,
+    ];
+
+    /// A short name for legends and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::App => "application",
+            Category::Dependency => "node_modules",
+            Category::Runtime => "runtime",
+            Category::Native => "native / builtin",
+            Category::Program => "(program)",
+            Category::Idle => "(idle)",
+            Category::Gc => "(garbage collector)",
+            Category::Source => "thread / file",
+        }
+    }
+
+    /// The category of a call frame.
+    pub fn of_frame(frame: &CallFrame) -> Category {
+        match frame.kind {
+            FrameKind::Program => return Category::Program,
+            FrameKind::Idle => return Category::Idle,
+            FrameKind::Gc => return Category::Gc,
+            FrameKind::Root | FrameKind::Function => {}
+        }
+        let url = frame.url.as_str();
+        if url.is_empty() {
+            Category::Native
+        } else if url.contains("/node_modules/") || url.starts_with("node_modules/") {
+            Category::Dependency
+        } else if is_runtime_url(url) {
+            Category::Runtime
+        } else {
+            Category::App
+        }
+    }
+}
+
+fn is_runtime_url(url: &str) -> bool {
+    const PREFIXES: [&str; 9] = [
+        "node:",
+        "internal/",
+        "ext:",
+        "deno:",
+        "bun:",
+        "native ",
+        "v8/",
+        "chrome-extension:",
+        "extensions::",
+    ];
+    PREFIXES.iter().any(|p| url.starts_with(p))
+}
+
+/// The package a `node_modules` URL belongs to: `lodash`, `@scope/pkg`.
+pub fn package_of(url: &str) -> Option<&str> {
+    let pos = url.rfind("node_modules/")?;
+    let rest = &url[pos + "node_modules/".len()..];
+    let mut parts = rest.splitn(3, '/');
+    let first = parts.next()?;
+    if first.starts_with('@') {
+        let second = parts.next()?;
+        Some(&rest[..first.len() + 1 + second.len()])
+    } else if first.is_empty() {
+        None
+    } else {
+        Some(first)
+    }
+}
+
+/// Interned labels with their categories, shared by every source of a run.
+#[derive(Debug, Default, Clone)]
+pub struct LabelTable {
+    names: Vec<String>,
+    categories: Vec<Category>,
+    index: HashMap<String, u32>,
+}
+
+impl LabelTable {
+    /// Intern a label.
+    pub fn intern(&mut self, name: &str, category: Category) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.categories.push(category);
+        self.index.insert(name.to_string(), i);
+        i
+    }
+
+    /// The text of label `id`.
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// The category of label `id`.
+    pub fn category(&self, id: u32) -> Category {
+        self.categories[id as usize]
+    }
+
+    /// Number of distinct labels.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// All labels with their categories.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Category)> {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .zip(self.categories.iter().copied())
+    }
+}
+
+/// Shortens script URLs relative to the directory common to all of a run's scripts.
+#[derive(Debug, Default, Clone)]
+pub struct UrlShortener {
+    /// The common directory, ending in `/`, if any script is a local file.
+    common_dir: Option<String>,
+}
+
+/// The local path of a `file://` URL or absolute path, percent-decoded.
+fn local_path(url: &str) -> Option<Cow<'_, str>> {
+    let path = if let Some(p) = url.strip_prefix("file://") {
+        p
+    } else if url.starts_with('/') {
+        url
+    } else {
+        return None;
+    };
+    if path.contains('%') {
+        Some(Cow::Owned(percent_decode(path)))
+    } else {
+        Some(Cow::Borrowed(path))
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl UrlShortener {
+    /// Find the common directory of every local script in `profiles`.
+    pub fn new(profiles: &[Profile]) -> UrlShortener {
+        let mut common: Option<String> = None;
+        for p in profiles {
+            for f in &p.frames {
+                let Some(path) = local_path(&f.url) else {
+                    continue;
+                };
+                let dir = match path.rfind('/') {
+                    Some(i) => &path[..=i],
+                    None => continue,
+                };
+                common = Some(match common {
+                    None => dir.to_string(),
+                    Some(c) => {
+                        let mut end = 0;
+                        for ((i, a), b) in c.char_indices().zip(dir.chars()) {
+                            if a != b {
+                                break;
+                            }
+                            if a == '/' {
+                                end = i + 1;
+                            }
+                        }
+                        c[..end].to_string()
+                    }
+                });
+            }
+        }
+        UrlShortener {
+            common_dir: common.filter(|c| c.len() > 1),
+        }
+    }
+
+    /// The common directory, if any (for the README rule and subtitles).
+    pub fn common_dir(&self) -> Option<&str> {
+        self.common_dir.as_deref()
+    }
+
+    /// The URL as shown in labels.
+    pub fn shorten<'u>(&self, url: &'u str) -> Cow<'u, str> {
+        if let Some(path) = local_path(url) {
+            if let Some(dir) = &self.common_dir {
+                if let Some(rest) = path.strip_prefix(dir.as_str()) {
+                    return Cow::Owned(rest.to_string());
+                }
+            }
+            return path;
+        }
+        Cow::Borrowed(url)
+    }
+}
+
+/// Make text safe for the folded format: no `;`, no line breaks or control characters.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if s.chars().all(|c| c != ';' && !c.is_control()) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                ';' => ':',
+                c if c.is_control() => ' ',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// The label of a call frame, as the folded format and the pictures show it.
+pub fn frame_label(frame: &CallFrame, urls: &UrlShortener) -> String {
+    let name = if frame.name.is_empty() {
+        "(anonymous)"
+    } else {
+        frame.name.as_str()
+    };
+    let mut label = sanitize(name).into_owned();
+    if frame.kind.is_synthetic() || frame.url.is_empty() {
+        return label;
+    }
+    label.push_str(" (");
+    label.push_str(&sanitize(&urls.shorten(&frame.url)));
+    if frame.line >= 0 {
+        label.push_str(&format!(":{}", frame.line + 1));
+        if frame.column >= 0 {
+            label.push_str(&format!(":{}", frame.column + 1));
+        }
+    }
+    label.push(')');
+    label
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SourceInfo;
+
+    fn profile_with(urls: &[&str]) -> Profile {
+        let mut p = Profile::new(SourceInfo::default());
+        for u in urls {
+            p.frames.push(CallFrame::new("f", u, 0, 0));
+        }
+        p
+    }
+
+    #[test]
+    fn labels_are_one_based_and_relative() {
+        let p = profile_with(&[
+            "file:///home/me/app/src/work.js",
+            "file:///home/me/app/node_modules/lodash/lodash.js",
+        ]);
+        let s = UrlShortener::new(&[p]);
+        assert_eq!(s.common_dir(), Some("/home/me/app/"));
+        let f = CallFrame::new("fib", "file:///home/me/app/src/work.js", 11, 4);
+        assert_eq!(frame_label(&f, &s), "fib (src/work.js:12:5)");
+        let anon = CallFrame::new("", "node:internal/main", 0, -1);
+        assert_eq!(frame_label(&anon, &s), "(anonymous) (node:internal/main:1)");
+        let native = CallFrame::new("JSON.parse", "", -1, -1);
+        assert_eq!(frame_label(&native, &s), "JSON.parse");
+        let gc = CallFrame::new("(garbage collector)", "", -1, -1);
+        assert_eq!(frame_label(&gc, &s), "(garbage collector)");
+    }
+
+    #[test]
+    fn single_script_shows_its_file_name() {
+        let s = UrlShortener::new(&[profile_with(&["file:///tmp/x/a%20b.js"])]);
+        assert_eq!(s.shorten("file:///tmp/x/a%20b.js"), "a b.js");
+    }
+
+    #[test]
+    fn separators_are_replaced() {
+        let f = CallFrame::new("parse;fast\nnow", "", -1, -1);
+        assert_eq!(frame_label(&f, &UrlShortener::default()), "parse:fast now");
+    }
+
+    #[test]
+    fn categories() {
+        let c = |u: &str| Category::of_frame(&CallFrame::new("f", u, 0, 0));
+        assert_eq!(c("file:///a/node_modules/@x/y/i.js"), Category::Dependency);
+        assert_eq!(c("node:internal/timers"), Category::Runtime);
+        assert_eq!(c("ext:core/01_core.js"), Category::Runtime);
+        assert_eq!(c(""), Category::Native);
+        assert_eq!(c("file:///a/b.js"), Category::App);
+        assert_eq!(package_of("/a/node_modules/@x/y/i.js"), Some("@x/y"));
+        assert_eq!(package_of("/a/node_modules/lodash/fp/a.js"), Some("lodash"));
+    }
+}

@@ -1,0 +1,248 @@
+//! The V8 / Chrome DevTools Protocol `Profiler.Profile` (`.cpuprofile`).
+//!
+//! Written by `node --cpu-prof`, the inspector's `Profiler.stop`, Chrome
+//! DevTools, Deno, Bun and workerd. Shape: `{nodes, startTime, endTime,
+//! samples, timeDeltas}`; see `../shared/docs/FORMATS.md` §1.1.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use super::json::{Id, Num, Skip};
+use super::tree::{Links, Resolved, TreeBuilder};
+use super::ImportContext;
+use crate::error::{Error, Result};
+use crate::model::{Profile, SourceInfo, Timing, NONE};
+
+/// A CDP profile as parsed, borrowing strings from the input where it can.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RawProfile<'a> {
+    /// The call tree, flattened; the first node is the root.
+    #[serde(borrow, default)]
+    pub nodes: Option<Vec<RawNode<'a>>>,
+    /// Node id of the top of the stack, per sample.
+    #[serde(default)]
+    pub samples: Option<Vec<Id>>,
+    /// µs from the start (first entry) or from the previous sample (the rest).
+    #[serde(default)]
+    pub time_deltas: Option<Vec<Num>>,
+    /// Start of the profile, µs.
+    #[serde(default)]
+    pub start_time: Option<Num>,
+    /// End of the profile, µs.
+    #[serde(default)]
+    pub end_time: Option<Num>,
+}
+
+/// One node of a CDP profile.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawNode<'a> {
+    /// Unique node id.
+    pub id: Id,
+    /// The function.
+    #[serde(borrow, default)]
+    pub call_frame: Option<RawCallFrame<'a>>,
+    /// Child ids (CDP).
+    #[serde(default)]
+    pub children: Option<Vec<Id>>,
+    /// Parent id (trace chunks and some tools).
+    #[serde(default)]
+    pub parent: Option<Id>,
+    /// Samples with this node on top.
+    #[serde(default)]
+    pub hit_count: Option<Num>,
+    /// Per-line hit counts (1-based lines).
+    #[serde(default)]
+    pub position_ticks: Option<Vec<RawPositionTick>>,
+}
+
+/// A CDP call frame.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RawCallFrame<'a> {
+    /// Empty for anonymous functions.
+    #[serde(borrow, default)]
+    pub function_name: Option<Cow<'a, str>>,
+    /// Script URL, empty when unknown.
+    #[serde(borrow, default)]
+    pub url: Option<Cow<'a, str>>,
+    /// 0-based; -1 when unknown.
+    #[serde(default)]
+    pub line_number: Option<Num>,
+    /// 0-based; -1 when unknown.
+    #[serde(default)]
+    pub column_number: Option<Num>,
+    /// A string in CDP, an integer elsewhere: not needed.
+    #[serde(default)]
+    pub script_id: Option<Skip>,
+}
+
+/// A `positionTicks` entry.
+#[derive(Deserialize)]
+pub struct RawPositionTick {
+    /// 1-based source line.
+    pub line: Num,
+    /// Samples at that line.
+    pub ticks: Num,
+}
+
+/// A 0-based position as the model stores it: -1 when absent or not a sane integer.
+pub(crate) fn position(n: Option<Num>) -> i64 {
+    match n {
+        Some(Num(v)) if (0.0..1e12).contains(&v) => v as i64,
+        _ => -1,
+    }
+}
+
+impl RawProfile<'_> {
+    /// Whether this looks like a CDP profile at all.
+    pub fn is_present(&self) -> bool {
+        self.nodes.is_some()
+    }
+
+    /// Convert into the model.
+    pub fn import(self, source: SourceInfo, ctx: &mut ImportContext) -> Result<Profile> {
+        let input = ctx.input.clone();
+        let nodes = self.nodes.unwrap_or_default();
+        if nodes.is_empty() {
+            return Err(Error::profile(
+                &input,
+                "`nodes` is empty: nothing was recorded",
+            ));
+        }
+        let mut builder = TreeBuilder::new();
+        let mut hit_counts = Vec::with_capacity(nodes.len());
+        let mut ticks_raw: Vec<(u64, u32, u32)> = Vec::new();
+        for node in &nodes {
+            let cf = node.call_frame.as_ref();
+            let name = cf.and_then(|c| c.function_name.as_deref()).unwrap_or("");
+            let url = cf.and_then(|c| c.url.as_deref()).unwrap_or("");
+            let line = position(cf.and_then(|c| c.line_number));
+            let col = position(cf.and_then(|c| c.column_number));
+            let frame = builder.frame(name, url, line, col);
+            let children = node.children.iter().flatten().map(|c| c.0);
+            builder.node(node.id.0, frame, children, node.parent.map(|p| p.0));
+            hit_counts.push((node.id.0, node.hit_count.map_or(0.0, |h| h.0.max(0.0))));
+            for t in node.position_ticks.iter().flatten() {
+                if t.line.0 >= 1.0 && t.ticks.0 >= 1.0 && t.line.0 < 1e9 && t.ticks.0 < 1e12 {
+                    ticks_raw.push((node.id.0, t.line.0 as u32, t.ticks.0 as u32));
+                }
+            }
+        }
+        // DevTools rebuilds children from parents only when the root has no `children`.
+        let links = if nodes[0].children.is_none() && builder.has_parents() {
+            Links::Parent
+        } else {
+            Links::Children
+        };
+        drop(nodes);
+        let mut tree = builder.finish(links, &input, &mut ctx.warnings)?;
+
+        let mut profile = Profile::new(source);
+        profile.frames = std::mem::take(&mut tree.frames);
+        profile.nodes = std::mem::take(&mut tree.nodes);
+        profile.start_time = self.start_time.map_or(0.0, |n| n.0);
+        profile.end_time = self.end_time.map_or(profile.start_time, |n| n.0);
+
+        for (id, line, ticks) in ticks_raw {
+            if let Resolved::Node(i) = tree.resolve(id) {
+                profile.position_ticks.push((i, line, ticks));
+            }
+        }
+
+        match (self.samples, self.time_deltas) {
+            (Some(samples), deltas) if !samples.is_empty() => {
+                let mut unknown = (0usize, 0u64);
+                let mut unreachable = (0usize, 0u64);
+                profile.samples = samples
+                    .iter()
+                    .map(|s| match tree.resolve(s.0) {
+                        Resolved::Node(i) => i,
+                        Resolved::Unknown => {
+                            unknown.0 += 1;
+                            unknown.1 = if unknown.0 == 1 { s.0 } else { unknown.1 };
+                            NONE
+                        }
+                        Resolved::Unreachable => {
+                            unreachable.0 += 1;
+                            unreachable.1 = if unreachable.0 == 1 {
+                                s.0
+                            } else {
+                                unreachable.1
+                            };
+                            NONE
+                        }
+                    })
+                    .collect();
+                ctx.warnings.count(&input, unknown.0, |c| {
+                    format!("skipped {c} samples naming node ids that are not in the profile (first: id {})", unknown.1)
+                });
+                ctx.warnings.count(&input, unreachable.0, |c| {
+                    format!(
+                        "skipped {c} samples on nodes not reachable from the root (first: id {})",
+                        unreachable.1
+                    )
+                });
+                match deltas {
+                    Some(deltas) => {
+                        if deltas.len() != samples.len() {
+                            return Err(Error::profile(
+                                &input,
+                                format!(
+                                    "`samples` has {} entries but `timeDeltas` has {}",
+                                    samples.len(),
+                                    deltas.len()
+                                ),
+                            ));
+                        }
+                        profile.timestamps = running_sum(profile.start_time, &deltas, &input)?;
+                    }
+                    None => {
+                        ctx.warnings.push(
+                            &input,
+                            "the profile has no `timeDeltas`: samples are spread evenly between startTime and endTime",
+                        );
+                        profile.timing = Timing::Even;
+                    }
+                }
+            }
+            _ => {
+                // Tree-only export: weigh nodes by their hit counts.
+                let mut hc = vec![0.0; profile.nodes.len()];
+                for (id, h) in hit_counts {
+                    if let Resolved::Node(i) = tree.resolve(id) {
+                        hc[i as usize] += h;
+                    }
+                }
+                if hc.iter().any(|&h| h > 0.0) {
+                    ctx.warnings.push(
+                        &input,
+                        "the profile has no samples: nodes are weighed by their hitCount",
+                    );
+                    profile.hit_counts = Some(hc);
+                }
+            }
+        }
+        debug_assert_eq!(profile.validate(), Ok(()));
+        Ok(profile)
+    }
+}
+
+/// `t[0] = start + d[0]`, `t[i] = t[i-1] + d[i]`, refusing times that overflow.
+pub(crate) fn running_sum(start: f64, deltas: &[Num], input: &str) -> Result<Vec<f64>> {
+    let mut t = start;
+    let mut out = Vec::with_capacity(deltas.len());
+    for (i, d) in deltas.iter().enumerate() {
+        t += d.0;
+        if !t.is_finite() || t.abs() > 1e18 {
+            return Err(Error::profile(
+                input,
+                format!("timeDeltas[{i}] = {} makes the sample time overflow", d.0),
+            ));
+        }
+        out.push(t);
+    }
+    Ok(out)
+}

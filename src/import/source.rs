@@ -1,0 +1,74 @@
+//! Getting the bytes of an input: a memory-mapped file, standard input, or a
+//! gzip stream decompressed on the way in.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Deref;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The bytes of one input document.
+pub enum Bytes {
+    /// A file mapped into memory: no copy, pages load as the parser reaches them.
+    Mapped(memmap2::Mmap),
+    /// Standard input, a decompressed gzip stream, or a small file.
+    Owned(Vec<u8>),
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Read a file (or standard input for `-`), decompressing gzip by its magic bytes.
+pub fn read_input(path: &Path, display: &str) -> Result<Bytes> {
+    let err = |source: io::Error| Error::Read {
+        input: display.to_string(),
+        source,
+    };
+    let raw = if path.as_os_str() == "-" {
+        let mut v = Vec::new();
+        io::stdin().lock().read_to_end(&mut v).map_err(err)?;
+        Bytes::Owned(v)
+    } else {
+        let file = File::open(path).map_err(err)?;
+        let meta = file.metadata().map_err(err)?;
+        if meta.is_dir() {
+            return Err(err(io::Error::other("is a directory")));
+        }
+        if meta.len() == 0 {
+            Bytes::Owned(Vec::new())
+        } else {
+            // SAFETY: the map is read-only and lives as long as the parse. A file
+            // truncated by another process meanwhile can fault; that is the
+            // accepted cost of mapping, as in ripgrep.
+            match unsafe { memmap2::Mmap::map(&file) } {
+                Ok(m) => Bytes::Mapped(m),
+                Err(_) => {
+                    let mut v = Vec::with_capacity(meta.len() as usize);
+                    (&file).read_to_end(&mut v).map_err(err)?;
+                    Bytes::Owned(v)
+                }
+            }
+        }
+    };
+    if raw.starts_with(&GZIP_MAGIC) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| Error::Read {
+                input: display.to_string(),
+                source: io::Error::new(e.kind(), format!("broken gzip stream: {e}")),
+            })?;
+        return Ok(Bytes::Owned(out));
+    }
+    Ok(raw)
+}

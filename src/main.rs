@@ -1,0 +1,24 @@
+//! The `cpuflame` command: parse arguments, run, report.
+
+use clap::Parser;
+
+use cpuflame::{app, cli::Cli, options::Options};
+
+fn main() {
+    let cli = Cli::parse();
+    let quiet = cli.quiet;
+    let result = Options::from_cli(cli).and_then(|opts| app::run(&opts));
+    match result {
+        Ok(report) => {
+            if !quiet {
+                for w in report.warnings.iter() {
+                    eprintln!("cpuflame: warning: {w}");
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("cpuflame: error: {e}");
+            std::process::exit(e.exit_code());
+        }
+    }
+}
