@@ -28,6 +28,9 @@ pub enum FontSource {
     SystemThenBundled,
     /// Only the bundled font (reproducible pixels; used by tests).
     BundledOnly,
+    /// No fonts at all: labels are not drawn. Tests use it to show that text
+    /// pixels really come from a font.
+    NoFonts,
 }
 
 /// Build the font database for rendering.
@@ -35,6 +38,9 @@ pub fn font_database(source: FontSource) -> usvg::fontdb::Database {
     let mut db = usvg::fontdb::Database::new();
     if source == FontSource::SystemThenBundled {
         db.load_system_fonts();
+    }
+    if source == FontSource::NoFonts {
+        return db;
     }
     let system_mono = db
         .faces()

@@ -99,7 +99,12 @@ pub type Skip = de::IgnoredAny;
 /// serde_json reports line and column; the byte offset is what a user can
 /// feed to `head -c`/`dd`, so compute it from the document.
 pub fn json_error(input: &str, bytes: &[u8], err: &serde_json::Error) -> Error {
-    let offset = byte_offset(bytes, err.line(), err.column());
+    // At end of input the problem is where the bytes stop.
+    let offset = if err.is_eof() {
+        bytes.len()
+    } else {
+        byte_offset(bytes, err.line(), err.column())
+    };
     let mut message = err.to_string();
     // serde_json appends " at line L column C"; the offset replaces it.
     if let Some(pos) = message.rfind(" at line ") {
