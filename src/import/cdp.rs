@@ -9,10 +9,10 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::json::{Id, Num, Skip};
-use super::tree::{Links, Resolved, TreeBuilder};
+use super::tree::{BuiltTree, Links, Resolved, TreeBuilder};
 use super::ImportContext;
 use crate::error::{Error, Result};
-use crate::model::{Profile, SourceInfo, Timing, NONE};
+use crate::model::{Profile, SourceInfo, Timing, Warnings, NONE};
 
 /// A CDP profile as parsed, borrowing strings from the input where it can.
 #[derive(Deserialize, Default)]
@@ -154,37 +154,13 @@ impl RawProfile<'_> {
 
         match (self.samples, self.time_deltas) {
             (Some(samples), deltas) if !samples.is_empty() => {
-                let mut unknown = (0usize, 0u64);
-                let mut unreachable = (0usize, 0u64);
-                profile.samples = samples
-                    .iter()
-                    .map(|s| match tree.resolve(s.0) {
-                        Resolved::Node(i) => i,
-                        Resolved::Unknown => {
-                            unknown.0 += 1;
-                            unknown.1 = if unknown.0 == 1 { s.0 } else { unknown.1 };
-                            NONE
-                        }
-                        Resolved::Unreachable => {
-                            unreachable.0 += 1;
-                            unreachable.1 = if unreachable.0 == 1 {
-                                s.0
-                            } else {
-                                unreachable.1
-                            };
-                            NONE
-                        }
-                    })
-                    .collect();
-                ctx.warnings.count(&input, unknown.0, |c| {
-                    format!("skipped {c} samples naming node ids that are not in the profile (first: id {})", unknown.1)
-                });
-                ctx.warnings.count(&input, unreachable.0, |c| {
-                    format!(
-                        "skipped {c} samples on nodes not reachable from the root (first: id {})",
-                        unreachable.1
-                    )
-                });
+                profile.samples = resolve_samples(
+                    &tree,
+                    samples.iter().map(|s| s.0),
+                    "",
+                    &input,
+                    &mut ctx.warnings,
+                );
                 match deltas {
                     Some(deltas) => {
                         if deltas.len() != samples.len() {
@@ -228,6 +204,52 @@ impl RawProfile<'_> {
         debug_assert_eq!(profile.validate(), Ok(()));
         Ok(profile)
     }
+}
+
+/// Map sample node ids to model node indices; unknown and unreachable ids become
+/// [`NONE`] (skipped by the fold), counted in one warning each. `context`, when
+/// not empty, starts each warning (`profile 0x2 (CrRendererMain (pid 7)): `).
+pub(crate) fn resolve_samples(
+    tree: &BuiltTree,
+    ids: impl Iterator<Item = u64>,
+    context: &str,
+    input: &str,
+    warnings: &mut Warnings,
+) -> Vec<u32> {
+    let mut unknown = (0usize, 0u64);
+    let mut unreachable = (0usize, 0u64);
+    let out = ids
+        .map(|id| match tree.resolve(id) {
+            Resolved::Node(i) => i,
+            Resolved::Unknown => {
+                if unknown.0 == 0 {
+                    unknown.1 = id;
+                }
+                unknown.0 += 1;
+                NONE
+            }
+            Resolved::Unreachable => {
+                if unreachable.0 == 0 {
+                    unreachable.1 = id;
+                }
+                unreachable.0 += 1;
+                NONE
+            }
+        })
+        .collect();
+    warnings.count(input, unknown.0, |c| {
+        format!(
+            "{context}skipped {c} samples naming node ids that are not in the profile (first: id {})",
+            unknown.1
+        )
+    });
+    warnings.count(input, unreachable.0, |c| {
+        format!(
+            "{context}skipped {c} samples on nodes not reachable from the root (first: id {})",
+            unreachable.1
+        )
+    });
+    out
 }
 
 /// `t[0] = start + d[0]`, `t[i] = t[i-1] + d[i]`, refusing times that overflow.

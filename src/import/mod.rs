@@ -6,16 +6,24 @@
 //! | module | format |
 //! |---|---|
 //! | [`cdp`] | V8 / DevTools `.cpuprofile`, and `{profile: {...}}` wrappers |
+//! | [`trace`] | Chrome trace events: arrays (also truncated), `{traceEvents}`, Edge `.devtools` |
+//! | [`legacy`] | the 2014–2016 `head` tree format |
+//! | [`selfprofile`] | the JS Self-Profiling API's `ProfilerTrace` (also Datadog's `wall-time.json`) |
 
 pub mod cdp;
 pub mod json;
+pub mod legacy;
 pub mod naming;
+pub mod selfprofile;
 pub mod source;
+pub mod trace;
 pub mod tree;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 use crate::model::{Profile, Warnings};
@@ -28,38 +36,55 @@ pub struct ImportContext {
     pub warnings: Warnings,
 }
 
-/// Every top-level shape we recognise, parsed in one pass: each format's
+/// Every top-level object shape we recognise, parsed in one pass: each format's
 /// fields are optional, and which ones are present tells the format (R1).
+/// Fields shared by formats (`samples`, `startTime`, `endTime`) accept every
+/// format's spelling of them.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Document<'a> {
     /// CDP: the call tree.
     #[serde(borrow, default)]
     nodes: Option<Vec<cdp::RawNode<'a>>>,
-    /// CDP: sampled node ids.
-    #[serde(default)]
-    samples: Option<Vec<json::Id>>,
+    /// CDP and legacy: sampled node ids; JS Self-Profiling: sample objects.
+    #[serde(borrow, default)]
+    samples: Option<selfprofile::Samples<'a>>,
     /// CDP: sample time deltas.
     #[serde(default)]
     time_deltas: Option<Vec<json::Num>>,
-    /// CDP: start, µs.
+    /// CDP: start, µs; legacy: start, seconds.
     #[serde(default)]
     start_time: Option<json::Num>,
-    /// CDP: end, µs.
+    /// CDP: end, µs; legacy: end, seconds.
     #[serde(default)]
     end_time: Option<json::Num>,
     /// `{profile: {...}}`: a CDP `Profiler.stop` response saved whole.
     #[serde(borrow, default)]
     profile: Option<cdp::RawProfile<'a>>,
-    /// Chrome trace object form.
+    /// Chrome trace object form: only the events that matter are kept.
+    #[serde(borrow, default)]
+    trace_events: Option<trace::Events<'a>>,
+    /// Edge `.devtools` header.
+    #[serde(borrow, default)]
+    meta: Option<trace::EdgeMeta<'a>>,
+    /// Edge `.devtools` body: `{traceEvents}`.
+    #[serde(borrow, default)]
+    payload: Option<trace::EdgePayload<'a>>,
+    /// Legacy tree form: the nested tree, walked later by [`legacy`].
+    #[serde(borrow, default)]
+    head: Option<&'a RawValue>,
+    /// Legacy: absolute sample times, µs.
     #[serde(default)]
-    trace_events: Option<json::Skip>,
-    /// Legacy tree form.
+    timestamps: Option<Vec<json::Num>>,
+    /// JS Self-Profiling: script URLs.
+    #[serde(borrow, default)]
+    resources: Option<Vec<Cow<'a, str>>>,
+    /// JS Self-Profiling: frames.
+    #[serde(borrow, default)]
+    frames: Option<Vec<selfprofile::RawFrame<'a>>>,
+    /// JS Self-Profiling: stacks.
     #[serde(default)]
-    head: Option<json::Skip>,
-    /// JS Self-Profiling form.
-    #[serde(default)]
-    stacks: Option<json::Skip>,
+    stacks: Option<Vec<selfprofile::RawStack>>,
 }
 
 /// Read and import one input file (or `-` for standard input).
@@ -95,35 +120,101 @@ pub fn import_bytes(
         Some(b'{') => {
             let doc: Document =
                 serde_json::from_slice(bytes).map_err(|e| json::json_error(&input, bytes, &e))?;
-            if doc.nodes.is_some() {
-                let cdp = cdp::RawProfile {
-                    nodes: doc.nodes,
-                    samples: doc.samples,
-                    time_deltas: doc.time_deltas,
-                    start_time: doc.start_time,
-                    end_time: doc.end_time,
-                };
-                Ok(vec![cdp.import(source, ctx)?])
-            } else if let Some(p) = doc.profile.filter(|p| p.is_present()) {
-                Ok(vec![p.import(source, ctx)?])
-            } else if doc.trace_events.is_some() || doc.head.is_some() || doc.stacks.is_some() {
-                Err(Error::profile(
-                    &input,
-                    "this is a Chrome trace, legacy or JS Self-Profiling file, which this build cannot read yet",
-                ))
-            } else {
-                Err(not_a_profile(&input))
-            }
+            import_document(doc, source, ctx)
         }
-        Some(b'[') => Err(Error::profile(
-            &input,
-            "this is a Chrome trace event array, which this build cannot read yet",
-        )),
+        Some(b'[') => {
+            let events = trace::parse_array(bytes, ctx)?;
+            trace::import(events, source, ctx)
+        }
         Some(_) => match serde_json::from_slice::<json::Skip>(bytes) {
             Err(e) => Err(json::json_error(&input, bytes, &e)),
             Ok(_) => Err(not_a_profile(&input)),
         },
     }
+}
+
+/// Hand a parsed top-level object to its format's importer (R1).
+fn import_document(
+    doc: Document<'_>,
+    source: crate::model::SourceInfo,
+    ctx: &mut ImportContext,
+) -> Result<Vec<Profile>> {
+    let input = ctx.input.clone();
+    if let Some(events) = doc.trace_events {
+        return trace::import(events, source, ctx);
+    }
+    if doc.meta.as_ref().is_some_and(trace::EdgeMeta::is_edge) {
+        return match doc.payload.and_then(|p| p.trace_events) {
+            Some(events) => trace::import(events, source, ctx),
+            None => Err(Error::profile(
+                &input,
+                "this Edge session log (.devtools) has no `payload.traceEvents`",
+            )),
+        };
+    }
+    if doc.nodes.is_some() {
+        let samples = match doc.samples {
+            None => None,
+            Some(selfprofile::Samples::Ids(ids)) => Some(ids),
+            Some(selfprofile::Samples::Objects(_)) => {
+                return Err(Error::profile(
+                    &input,
+                    "`samples` holds objects, but a .cpuprofile's samples are node ids",
+                ))
+            }
+        };
+        let cdp = cdp::RawProfile {
+            nodes: doc.nodes,
+            samples,
+            time_deltas: doc.time_deltas,
+            start_time: doc.start_time,
+            end_time: doc.end_time,
+        };
+        return Ok(vec![cdp.import(source, ctx)?]);
+    }
+    if let Some(head) = doc.head {
+        let samples = match doc.samples {
+            None => None,
+            Some(selfprofile::Samples::Ids(ids)) => Some(ids),
+            Some(selfprofile::Samples::Objects(_)) => {
+                return Err(Error::profile(
+                    &input,
+                    "`samples` holds objects, but a legacy profile's samples are node ids",
+                ))
+            }
+        };
+        let legacy = legacy::RawLegacy {
+            head,
+            start_time: doc.start_time,
+            end_time: doc.end_time,
+            samples,
+            timestamps: doc.timestamps,
+        };
+        return Ok(vec![legacy.import(source, ctx)?]);
+    }
+    if doc.frames.is_some() && doc.stacks.is_some() {
+        let samples =
+            match doc.samples {
+                None => Vec::new(),
+                Some(selfprofile::Samples::Objects(o)) => o,
+                Some(selfprofile::Samples::Ids(ids)) if ids.is_empty() => Vec::new(),
+                Some(selfprofile::Samples::Ids(_)) => return Err(Error::profile(
+                    &input,
+                    "`samples` holds node ids, but a JS Self-Profiling trace's samples are objects",
+                )),
+            };
+        let trace = selfprofile::RawTrace {
+            resources: doc.resources.unwrap_or_default(),
+            frames: doc.frames.unwrap_or_default(),
+            stacks: doc.stacks.unwrap_or_default(),
+            samples,
+        };
+        return Ok(vec![trace.import(source, ctx)?]);
+    }
+    if let Some(p) = doc.profile.filter(|p| p.is_present()) {
+        return Ok(vec![p.import(source, ctx)?]);
+    }
+    Err(not_a_profile(&input))
 }
 
 fn not_a_profile(input: &str) -> Error {

@@ -1,0 +1,363 @@
+//! The legacy (2014–2016) `head` tree format: the V8 C++ API, the `v8-profiler`
+//! node module, DevTools up to Chrome 5x, and converters such as cpuprofilify.
+//! FORMATS.md §1.2, rule R13.
+//!
+//! Shape: `{head: {functionName, url, lineNumber, columnNumber?, hitCount, id,
+//! children: [<nested nodes>]}, startTime, endTime, samples, timestamps?}`.
+//!
+//! - the tree is nested objects: it is read with serde_stacker (the stack grows on
+//!   the heap), so a tree 100,000 levels deep does not overflow, and flattened
+//!   depth-first as it is read, so nothing nested is ever built or dropped;
+//! - `lineNumber`/`columnNumber` are 1-based (the model's are 0-based);
+//! - `startTime`/`endTime` are seconds, sometimes strings (`"181012.12024"`);
+//! - `timestamps` are absolute µs, one per sample or one more (the end of the last
+//!   sample); without them, samples are spread evenly as DevTools does;
+//! - ids may repeat (converter-made files): the first node in depth-first order
+//!   keeps the id, with a warning;
+//! - without samples, nodes are weighed by `hitCount`, or by `selfTime` (ms) in the
+//!   WebKit-era form (best effort).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::json::{Id, Num};
+use super::tree::{Links, Resolved, TreeBuilder};
+use super::ImportContext;
+use crate::error::{Error, Result};
+use crate::model::{Profile, SourceInfo, Timing, NONE};
+
+/// The top-level fields of a legacy profile, as the shared document parsed them.
+pub struct RawLegacy<'a> {
+    /// The nested tree, unparsed.
+    pub head: &'a RawValue,
+    /// Seconds.
+    pub start_time: Option<Num>,
+    /// Seconds.
+    pub end_time: Option<Num>,
+    /// Node ids.
+    pub samples: Option<Vec<Id>>,
+    /// Absolute µs: one per sample, or one more.
+    pub timestamps: Option<Vec<Num>>,
+}
+
+/// One node, flattened: position in depth-first order, parent position.
+#[derive(Default)]
+struct FlatNode {
+    name: String,
+    url: String,
+    line: Option<Num>,
+    column: Option<Num>,
+    hit_count: Option<Num>,
+    self_time: Option<Num>,
+    id: Option<Id>,
+    parent: Option<u32>,
+}
+
+/// Reads one node object and, through its `children`, its whole subtree.
+struct NodeSeed<'n> {
+    nodes: &'n mut Vec<FlatNode>,
+    parent: Option<u32>,
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a profile node object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        // Reserve this node's place before its children: depth-first pre-order.
+        let me = self.nodes.len();
+        self.nodes.push(FlatNode {
+            parent: self.parent,
+            ..FlatNode::default()
+        });
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::FunctionName => {
+                    self.nodes[me].name = map.next_value::<Option<String>>()?.unwrap_or_default()
+                }
+                Key::Url => {
+                    self.nodes[me].url = map.next_value::<Option<String>>()?.unwrap_or_default()
+                }
+                Key::LineNumber => self.nodes[me].line = map.next_value()?,
+                Key::ColumnNumber => self.nodes[me].column = map.next_value()?,
+                Key::HitCount => self.nodes[me].hit_count = map.next_value()?,
+                Key::SelfTime => self.nodes[me].self_time = map.next_value()?,
+                Key::Id => self.nodes[me].id = map.next_value()?,
+                Key::Children => map.next_value_seed(ChildrenSeed {
+                    nodes: self.nodes,
+                    parent: me as u32,
+                })?,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a `children` array (or `null`).
+struct ChildrenSeed<'n> {
+    nodes: &'n mut Vec<FlatNode>,
+    parent: u32,
+}
+
+impl<'de> DeserializeSeed<'de> for ChildrenSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChildrenSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of child nodes")
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while seq
+            .next_element_seed(NodeSeed {
+                nodes: self.nodes,
+                parent: Some(self.parent),
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+/// The node fields we read; anything else (`callUID`, `bailoutReason`, ...) is skipped.
+enum Key {
+    FunctionName,
+    Url,
+    LineNumber,
+    ColumnNumber,
+    HitCount,
+    SelfTime,
+    Id,
+    Children,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Key, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Key, E> {
+                Ok(match v {
+                    "functionName" => Key::FunctionName,
+                    "url" => Key::Url,
+                    "lineNumber" => Key::LineNumber,
+                    "columnNumber" => Key::ColumnNumber,
+                    "hitCount" => Key::HitCount,
+                    "selfTime" => Key::SelfTime,
+                    "id" => Key::Id,
+                    "children" => Key::Children,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// Flatten the nested `head` tree, depth-first, without recursing on the native stack.
+fn flatten(head: &RawValue, input: &str) -> Result<Vec<FlatNode>> {
+    let mut nodes = Vec::new();
+    let text = head.get();
+    let mut json = serde_json::Deserializer::from_str(text);
+    json.disable_recursion_limit();
+    let de = serde_stacker::Deserializer::new(&mut json);
+    NodeSeed {
+        nodes: &mut nodes,
+        parent: None,
+    }
+    .deserialize(de)
+    .map_err(|e| {
+        let mut m = e.to_string();
+        if let Some(p) = m.rfind(" at line ") {
+            m.truncate(p);
+        }
+        Error::profile(input, format!("`head` is not a node tree: {m}"))
+    })?;
+    Ok(nodes)
+}
+
+/// 1-based legacy position to the model's 0-based one; -1 when absent or 0.
+fn zero_based(n: Option<Num>) -> i64 {
+    match n {
+        Some(Num(v)) if (1.0..1e12).contains(&v) => v as i64 - 1,
+        _ => -1,
+    }
+}
+
+impl RawLegacy<'_> {
+    /// Convert into the model.
+    pub fn import(self, source: SourceInfo, ctx: &mut ImportContext) -> Result<Profile> {
+        let input = ctx.input.clone();
+        let mut flat = flatten(self.head, &input)?;
+        // The model's root is never drawn: give a head that is a real function a root.
+        let synthetic_root = flat.first().is_some_and(|n| n.name != "(root)");
+        if synthetic_root {
+            for n in flat.iter_mut() {
+                n.parent = Some(n.parent.map_or(0, |p| p + 1));
+            }
+            flat.insert(
+                0,
+                FlatNode {
+                    name: "(root)".into(),
+                    ..FlatNode::default()
+                },
+            );
+        }
+
+        let mut builder = TreeBuilder::new();
+        let mut by_id: HashMap<u64, u32> = HashMap::with_capacity(flat.len());
+        let mut duplicates = (0usize, 0u64);
+        for (pos, n) in flat.iter().enumerate() {
+            let frame = builder.frame(&n.name, &n.url, zero_based(n.line), zero_based(n.column));
+            builder.node(pos as u64, frame, [], n.parent.map(u64::from));
+            if let Some(Id(id)) = n.id {
+                if let std::collections::hash_map::Entry::Vacant(e) = by_id.entry(id) {
+                    e.insert(pos as u32);
+                } else {
+                    if duplicates.0 == 0 {
+                        duplicates.1 = id;
+                    }
+                    duplicates.0 += 1;
+                }
+            }
+        }
+        ctx.warnings.count(&input, duplicates.0, |c| {
+            format!(
+                "{c} nodes repeat an id already used (first: id {}); samples go to the first node with that id in depth-first order",
+                duplicates.1
+            )
+        });
+        let mut tree = builder.finish(Links::Parent, &input, &mut ctx.warnings)?;
+        let model_node = |pos: u32| match tree.resolve(u64::from(pos)) {
+            Resolved::Node(i) => i,
+            _ => NONE,
+        };
+
+        let mut profile = Profile::new(source);
+        profile.start_time = self.start_time.map_or(0.0, |n| n.0 * 1e6);
+        profile.end_time = self
+            .end_time
+            .map_or(profile.start_time, |n| n.0 * 1e6)
+            .max(profile.start_time);
+
+        let samples = self.samples.unwrap_or_default();
+        if samples.is_empty() {
+            // Tree only: weigh by hitCount, or by selfTime (ms) in the WebKit-era form.
+            let mut hits = vec![0.0; tree.nodes.len()];
+            let mut selfs = vec![0.0; tree.nodes.len()];
+            for (pos, n) in flat.iter().enumerate() {
+                let i = model_node(pos as u32);
+                if i != NONE {
+                    hits[i as usize] += n.hit_count.map_or(0.0, |h| h.0.max(0.0));
+                    selfs[i as usize] += n.self_time.map_or(0.0, |h| h.0.max(0.0));
+                }
+            }
+            if hits.iter().any(|&h| h > 0.0) {
+                ctx.warnings.push(
+                    &input,
+                    "the profile has no samples: nodes are weighed by their hitCount",
+                );
+                profile.hit_counts = Some(hits);
+            } else if selfs.iter().any(|&h| h > 0.0) {
+                ctx.warnings.push(
+                    &input,
+                    "the profile has no samples (WebKit-era form): nodes are weighed by their selfTime",
+                );
+                // selfTime is in ms: one "hit" per µs over a span of the total.
+                let total: f64 = selfs.iter().sum();
+                profile.hit_counts = Some(selfs);
+                profile.end_time = profile.start_time + total * 1000.0;
+            } else {
+                return Err(Error::profile(
+                    &input,
+                    "the legacy profile has no samples and no hit counts: nothing was recorded",
+                ));
+            }
+        } else {
+            let mut unknown = (0usize, 0u64);
+            profile.samples = samples
+                .iter()
+                .map(|&Id(id)| match by_id.get(&id) {
+                    Some(&pos) => model_node(pos),
+                    None => {
+                        if unknown.0 == 0 {
+                            unknown.1 = id;
+                        }
+                        unknown.0 += 1;
+                        NONE
+                    }
+                })
+                .collect();
+            ctx.warnings.count(&input, unknown.0, |c| {
+                format!(
+                    "skipped {c} samples naming node ids that are not in the profile (first: id {})",
+                    unknown.1
+                )
+            });
+            let n = samples.len();
+            match self.timestamps {
+                Some(ts) if ts.len() == n || ts.len() == n + 1 => {
+                    profile.timestamps = ts[..n].iter().map(|t| t.0).collect();
+                    if ts.len() == n + 1 {
+                        profile.end_of_last_sample = Some(ts[n].0);
+                    }
+                }
+                Some(ts) => {
+                    return Err(Error::profile(
+                        &input,
+                        format!(
+                        "`samples` has {n} entries but `timestamps` has {} (expected {n} or {})",
+                        ts.len(),
+                        n + 1
+                    ),
+                    ))
+                }
+                None => {
+                    profile.timing = Timing::Even;
+                    if profile.end_time > profile.start_time {
+                        ctx.warnings.push(
+                            &input,
+                            "the profile has no `timestamps`: samples are spread evenly between startTime and endTime, as DevTools does",
+                        );
+                    } else {
+                        profile.end_time = profile.start_time + n as f64 * 1000.0;
+                        ctx.warnings.push(
+                            &input,
+                            "the profile has no `timestamps` and endTime is not after startTime: each sample is taken to last 1 ms",
+                        );
+                    }
+                }
+            }
+        }
+        profile.frames = std::mem::take(&mut tree.frames);
+        profile.nodes = std::mem::take(&mut tree.nodes);
+        debug_assert_eq!(profile.validate(), Ok(()));
+        Ok(profile)
+    }
+}
