@@ -332,3 +332,18 @@ fn samples_of_the_wrong_kind_are_refused() {
     let e = import_str(cdp).unwrap_err().to_string();
     assert!(e.contains("a .cpuprofile's samples are node ids"), "{e}");
 }
+
+#[test]
+fn other_formats_fields_of_the_same_name_do_not_break_detection() {
+    // A .cpuprofile carrying unrelated `meta`, `payload`, `frames` and `stacks` keys.
+    let cdp = r#"{"meta":"x","payload":[1],"frames":7,"stacks":"s","resources":{},
+      "nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2]},
+               {"id":2,"callFrame":{"functionName":"a"}}],
+      "startTime":0,"endTime":10,"samples":[2,2],"timeDeltas":[1,1]}"#;
+    let p = import_str(cdp).unwrap();
+    assert_eq!(p.samples.len(), 2);
+    // A self-profiling trace whose frames are not frames: a precise error.
+    let bad = r#"{"resources":[],"frames":[{"name":5}],"stacks":[],"samples":[]}"#;
+    let e = import_str(bad).unwrap_err().to_string();
+    assert!(e.starts_with("t.json: `frames`: invalid type"), "{e}");
+}

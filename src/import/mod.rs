@@ -64,12 +64,14 @@ struct Document<'a> {
     /// Chrome trace object form: only the events that matter are kept.
     #[serde(borrow, default)]
     trace_events: Option<trace::Events<'a>>,
-    /// Edge `.devtools` header.
+    /// Edge `.devtools` header. This and the fields below are kept raw and read
+    /// once the format is known, so that another format's field of the same
+    /// name and another type cannot fail the parse.
     #[serde(borrow, default)]
-    meta: Option<trace::EdgeMeta<'a>>,
+    meta: Option<&'a RawValue>,
     /// Edge `.devtools` body: `{traceEvents}`.
     #[serde(borrow, default)]
-    payload: Option<trace::EdgePayload<'a>>,
+    payload: Option<&'a RawValue>,
     /// Legacy tree form: the nested tree, walked later by [`legacy`].
     #[serde(borrow, default)]
     head: Option<&'a RawValue>,
@@ -78,13 +80,13 @@ struct Document<'a> {
     timestamps: Option<Vec<json::Num>>,
     /// JS Self-Profiling: script URLs.
     #[serde(borrow, default)]
-    resources: Option<Vec<Cow<'a, str>>>,
+    resources: Option<&'a RawValue>,
     /// JS Self-Profiling: frames.
     #[serde(borrow, default)]
-    frames: Option<Vec<selfprofile::RawFrame<'a>>>,
+    frames: Option<&'a RawValue>,
     /// JS Self-Profiling: stacks.
-    #[serde(default)]
-    stacks: Option<Vec<selfprofile::RawStack>>,
+    #[serde(borrow, default)]
+    stacks: Option<&'a RawValue>,
 }
 
 /// Read and import one input file (or `-` for standard input).
@@ -143,8 +145,16 @@ fn import_document(
     if let Some(events) = doc.trace_events {
         return trace::import(events, source, ctx);
     }
-    if doc.meta.as_ref().is_some_and(trace::EdgeMeta::is_edge) {
-        return match doc.payload.and_then(|p| p.trace_events) {
+    let edge = doc
+        .meta
+        .and_then(|m| serde_json::from_str::<trace::EdgeMeta>(m.get()).ok())
+        .is_some_and(|m| m.is_edge());
+    if edge {
+        let payload: Option<trace::EdgePayload> = match doc.payload {
+            Some(p) => Some(part(p, "payload", &input)?),
+            None => None,
+        };
+        return match payload.and_then(|p| p.trace_events) {
             Some(events) => trace::import(events, source, ctx),
             None => Err(Error::profile(
                 &input,
@@ -204,9 +214,20 @@ fn import_document(
                 )),
             };
         let trace = selfprofile::RawTrace {
-            resources: doc.resources.unwrap_or_default(),
-            frames: doc.frames.unwrap_or_default(),
-            stacks: doc.stacks.unwrap_or_default(),
+            resources: match doc.resources {
+                Some(r) => {
+                    part::<Option<Vec<Cow<str>>>>(r, "resources", &input)?.unwrap_or_default()
+                }
+                None => Vec::new(),
+            },
+            frames: doc
+                .frames
+                .map_or(Ok(None), |f| part(f, "frames", &input))?
+                .unwrap_or_default(),
+            stacks: doc
+                .stacks
+                .map_or(Ok(None), |f| part(f, "stacks", &input))?
+                .unwrap_or_default(),
             samples,
         };
         return Ok(vec![trace.import(source, ctx)?]);
@@ -215,6 +236,17 @@ fn import_document(
         return Ok(vec![p.import(source, ctx)?]);
     }
     Err(not_a_profile(&input))
+}
+
+/// Read a top-level field kept raw, now that the format is known.
+fn part<'a, T: Deserialize<'a>>(raw: &'a RawValue, field: &str, input: &str) -> Result<T> {
+    serde_json::from_str(raw.get()).map_err(|e| {
+        let mut m = e.to_string();
+        if let Some(p) = m.rfind(" at line ") {
+            m.truncate(p);
+        }
+        Error::profile(input, format!("`{field}`: {m}"))
+    })
 }
 
 fn not_a_profile(input: &str) -> Error {
