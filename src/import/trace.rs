@@ -388,8 +388,8 @@ pub fn import(
             continue;
         }
         // A name we cannot read is not worth failing the import for.
-        let Ok(Some(NameArgs { name: Some(name) })) =
-            serde_json::from_str::<NameArgs>(e.args.map_or("{}", |r| r.get())).map(Some)
+        let Some(Ok(NameArgs { name: Some(name) })) =
+            e.args.map(|r| serde_json::from_str::<NameArgs>(r.get()))
         else {
             continue;
         };
