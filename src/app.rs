@@ -1,15 +1,22 @@
 //! One run of cpuflame: import, fold, export, write. The binary is a thin
 //! shell over [`run`].
 
+use std::path::PathBuf;
+
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::export::{self, titles};
-use crate::fold;
+use crate::export::{self, bands, titles};
+use crate::fold::{self, FoldOptions, Folded, Weight};
 use crate::import;
 use crate::model::{Profile, Warnings};
 use crate::options::Options;
 use crate::output;
+
+// Directory inputs. The module belongs under `import`; it is declared here until
+// `import/mod.rs` (being reworked for more formats) can take a `pub mod inputs;`.
+#[path = "import/inputs.rs"]
+pub mod inputs;
 
 /// What a successful run has to tell the user.
 #[derive(Debug, Default)]
@@ -21,7 +28,20 @@ pub struct Report {
 /// Read every input, fold, render and write the output.
 pub fn run(opts: &Options) -> Result<Report> {
     let mut warnings = Warnings::new();
-    let profiles = read_all(opts, &mut warnings)?;
+    let expanded = inputs::expand(&opts.inputs)?;
+    let files: Vec<PathBuf> = expanded.iter().flat_map(|i| i.files.clone()).collect();
+    let profiles = read_all(&files, &mut warnings)?;
+    let profiles = select_sources(profiles, &opts.threads)?;
+    if opts.list {
+        // The sources as recorded: time weights, idle kept, nothing merged.
+        let list_opts = FoldOptions {
+            keep_idle: true,
+            ..FoldOptions::default()
+        };
+        let listed = fold::fold(&profiles, &list_opts, &mut warnings);
+        output::write_output(None, source_table(&listed).as_bytes())?;
+        return Ok(Report { warnings });
+    }
     let folded = fold::fold(&profiles, &opts.fold, &mut warnings);
     drop(profiles);
     if opts.strict {
@@ -34,37 +54,144 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
     }
     let mut picture = opts.picture.clone();
-    let names: Vec<String> = opts
-        .inputs
-        .iter()
-        .map(|p| {
-            if p.as_os_str() == "-" {
-                "standard input".to_string()
-            } else {
-                p.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| p.display().to_string())
-            }
-        })
-        .collect();
     picture.title = opts
         .title
         .clone()
-        .unwrap_or_else(|| titles::title(&names, picture.chart));
-    picture.subtitle = Some(
-        opts.subtitle
-            .clone()
-            .unwrap_or_else(|| titles::subtitle(&folded, picture.chart, opts.fold.keep_idle)),
-    );
+        .unwrap_or_else(|| match expanded.as_slice() {
+            [one] if one.is_dir => {
+                titles::directory_title(&display_name(&one.given), one.files.len(), picture.chart)
+            }
+            _ => titles::title(
+                &files.iter().map(|p| display_name(p)).collect::<Vec<_>>(),
+                picture.chart,
+            ),
+        });
+    picture.subtitle = Some(opts.subtitle.clone().unwrap_or_else(|| {
+        if opts.format != export::Format::Folded && bands::is_banded(&folded, &picture) {
+            let layout = bands::layout(&folded);
+            let axis = (folded.weight == Weight::Time).then_some(layout.axis);
+            let s = titles::subtitle_spanning(&folded, true, opts.fold.keep_idle, axis);
+            format!("{s} · {}", layout.describe())
+        } else {
+            titles::subtitle(&folded, picture.chart, opts.fold.keep_idle)
+        }
+    }));
     let bytes = export::export(&folded, opts.format, &picture)?;
     output::write_output(opts.output.as_deref(), &bytes)?;
     Ok(Report { warnings })
 }
 
+/// An input's name as titles show it.
+fn display_name(p: &std::path::Path) -> String {
+    if p.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string())
+    }
+}
+
+/// Whether a source matches a `--thread` pattern: all digits is a thread id,
+/// anything else part of the name, ignoring case.
+pub fn source_matches(source: &crate::model::SourceInfo, pattern: &str) -> bool {
+    let pattern = pattern.trim();
+    if !pattern.is_empty() && pattern.bytes().all(|b| b.is_ascii_digit()) {
+        return pattern
+            .parse::<u64>()
+            .ok()
+            .is_some_and(|t| source.tid == Some(t));
+    }
+    source.name.to_lowercase().contains(&pattern.to_lowercase())
+}
+
+/// Keep the sources matching any of `patterns` (all when there are none).
+fn select_sources(profiles: Vec<Profile>, patterns: &[String]) -> Result<Vec<Profile>> {
+    if patterns.is_empty() {
+        return Ok(profiles);
+    }
+    let names: Vec<String> = profiles.iter().map(|p| p.source.name.clone()).collect();
+    let kept: Vec<Profile> = profiles
+        .into_iter()
+        .filter(|p| patterns.iter().any(|pat| source_matches(&p.source, pat)))
+        .collect();
+    if kept.is_empty() {
+        return Err(Error::Usage(format!(
+            "no source matches --thread {}; the sources are: {}",
+            patterns
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect::<Vec<_>>()
+                .join(", --thread "),
+            names
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(kept)
+}
+
+/// The `--list` table: one line per source.
+pub fn source_table(folded: &Folded) -> String {
+    let header = ["name", "pid", "tid", "samples", "duration", "idle", "file"];
+    let mut rows: Vec<[String; 7]> = vec![header.map(String::from)];
+    for s in &folded.sources {
+        let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+        let sampled = s.timeline.samples > 0;
+        rows.push([
+            s.name.clone(),
+            opt(s.info.pid),
+            opt(s.info.tid),
+            s.timeline.samples.to_string(),
+            if sampled {
+                titles::human_duration(s.timeline.end - s.timeline.first)
+            } else {
+                "-".into()
+            },
+            if s.drawn > 0.0 {
+                format!("{:.1}%", 100.0 * s.idle / s.drawn)
+            } else {
+                "-".into()
+            },
+            s.info.file.clone(),
+        ]);
+    }
+    let mut widths = [0usize; 7];
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in &rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            // Numbers right-aligned, text left-aligned; the last column unpadded.
+            if (1..=5).contains(&i) {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(c);
+            } else {
+                line.push_str(c);
+                if i < 6 {
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            if i < 6 {
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// Import every input; several files are read in parallel.
-fn read_all(opts: &Options, warnings: &mut Warnings) -> Result<Vec<Profile>> {
-    let results: Vec<(Result<Vec<Profile>>, Warnings)> = opts
-        .inputs
+fn read_all(files: &[PathBuf], warnings: &mut Warnings) -> Result<Vec<Profile>> {
+    let results: Vec<(Result<Vec<Profile>>, Warnings)> = files
         .par_iter()
         .map(|path| {
             let mut w = Warnings::new();

@@ -13,10 +13,12 @@ use clap::{Parser, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "cpuflame", version, about, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  cpuflame in.cpuprofile > flame.svg\n  cpuflame --chart in.cpuprofile > chart.svg\n  cpuflame in.cpuprofile -o bug-report.png\n  cpuflame --format folded in.cpuprofile | inferno-flamegraph > out.svg"
+    after_help = "Examples:\n  cpuflame in.cpuprofile > flame.svg\n  cpuflame --chart in.cpuprofile > chart.svg\n  cpuflame --chart --thread worker profiles/ -o workers.svg\n  cpuflame --list profiles/\n  cpuflame in.cpuprofile -o bug-report.png\n  cpuflame --format folded in.cpuprofile | inferno-flamegraph > out.svg"
 )]
 pub struct Cli {
-    /// Profile files to read; `-` or nothing reads standard input.
+    /// Profile files to read; `-` or nothing reads standard input. A directory stands
+    /// for its profile files (.cpuprofile, .json, .devtools, .gz; not in subdirectories),
+    /// sorted by name.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -45,6 +47,17 @@ pub struct Cli {
     /// Fold several inputs together, with no root frame per input.
     #[arg(long)]
     pub merge: bool,
+
+    /// Keep only the sources (threads, files) whose name contains PATTERN (ignoring
+    /// case), or whose thread id is PATTERN when it is all digits. Repeatable: a source
+    /// matching any pattern is kept.
+    #[arg(long, value_name = "PATTERN")]
+    pub thread: Vec<String>,
+
+    /// Print the sources found (name, pid, tid, samples, duration, idle share, file)
+    /// and exit without drawing.
+    #[arg(long)]
+    pub list: bool,
 
     /// Title of the picture (default: the input's name).
     #[arg(long, value_name = "TEXT")]

@@ -30,6 +30,10 @@ pub struct Options {
     pub quiet: bool,
     /// Warnings are errors.
     pub strict: bool,
+    /// `--thread` patterns: keep only the sources matching one (empty: keep all).
+    pub threads: Vec<String>,
+    /// Print the sources and exit.
+    pub list: bool,
 }
 
 impl Options {
@@ -47,7 +51,11 @@ impl Options {
             })?,
             (None, None) => Format::Svg,
         };
-        if format == Format::Png && cli.output.is_none() && std::io::stdout().is_terminal() {
+        if format == Format::Png
+            && !cli.list
+            && cli.output.is_none()
+            && std::io::stdout().is_terminal()
+        {
             return Err(Error::Usage(
                 "refusing to write a PNG to the terminal: use -o FILE.png or redirect standard output".into(),
             ));
@@ -81,6 +89,11 @@ impl Options {
                 "--font-type may hold only letters, digits, spaces, '-', '_' and ','".into(),
             ));
         }
+        if let Some(p) = cli.thread.iter().find(|p| p.trim().is_empty()) {
+            return Err(Error::Usage(format!(
+                "--thread {p:?}: give part of a source name, or a thread id"
+            )));
+        }
         let weight = match cli.weight {
             WeightArg::Time => Weight::Time,
             WeightArg::Samples => Weight::Samples,
@@ -99,6 +112,8 @@ impl Options {
             inverted: cli.inverted,
             reverse: cli.reverse,
             png_scale: cli.png_scale,
+            // --merge folds every source into one: nothing left to draw in bands.
+            bands: !cli.merge,
             ..Picture::default()
         };
         let inputs = if cli.inputs.is_empty() {
@@ -127,6 +142,8 @@ impl Options {
             subtitle: cli.subtitle,
             quiet: cli.quiet,
             strict: cli.strict,
+            threads: cli.thread,
+            list: cli.list,
         })
     }
 }

@@ -4,10 +4,12 @@
 //! |---|---|
 //! | [`folded`] | folded stacks text |
 //! | [`svg`] | interactive flame graph / flame chart (inferno) |
+//! | [`bands`] | flame chart of several sources: one band each, one time axis |
 //! | [`png`] | the SVG rasterised (resvg) |
 //! | [`palette`] | colours by category |
 //! | [`titles`] | default titles and subtitles |
 
+pub mod bands;
 pub mod folded;
 pub mod palette;
 pub mod png;
@@ -69,6 +71,9 @@ pub struct Picture {
     pub png_scale: f32,
     /// Fonts for PNG.
     pub fonts: png::FontSource,
+    /// A flame chart of several sources is drawn as one band per source on a
+    /// shared time axis ([`bands`]). Off when the sources were merged.
+    pub bands: bool,
 }
 
 impl Default for Picture {
@@ -87,6 +92,7 @@ impl Default for Picture {
             reverse: false,
             png_scale: 1.5,
             fonts: png::FontSource::default(),
+            bands: true,
         }
     }
 }
@@ -107,16 +113,25 @@ pub fn export(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<
                 out.push(b'\n');
             }
         }
-        Format::Svg => svg::write_svg(folded, picture, &mut out)?,
+        Format::Svg => write_any_svg(folded, picture, &mut out)?,
         Format::Png => {
             let mut p = picture.clone();
             p.width = Some(p.width.unwrap_or(1200));
             let mut svg_bytes = Vec::new();
-            svg::write_svg(folded, &p, &mut svg_bytes)?;
+            write_any_svg(folded, &p, &mut svg_bytes)?;
             png::write_png(&svg_bytes, p.png_scale, p.fonts, &mut out)?;
         }
     }
     Ok(out)
+}
+
+/// The SVG for `folded`: banded when [`bands::is_banded`], else inferno's own.
+fn write_any_svg(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Result<()> {
+    if bands::is_banded(folded, picture) {
+        bands::write_bands(folded, picture, out)
+    } else {
+        svg::write_svg(folded, picture, out)
+    }
 }
 
 /// Escape text for XML content and attributes.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use inferno::flamegraph::{self, Direction, Options as InfernoOptions};
+use inferno::flamegraph::{self, color::PaletteMap, Direction, Options as InfernoOptions};
 
 use super::{folded, palette, Picture};
 use crate::error::{Error, Result};
@@ -11,6 +11,34 @@ use crate::fold::Folded;
 /// Draw `folded` as an SVG into `out`.
 pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Result<()> {
     let mut map = palette::palette_map(&folded.labels);
+    let lines = if picture.chart {
+        // inferno reverses chart input "so time moves left to right": give it
+        // the runs latest first, and the earliest ends up at the left.
+        let mut l = folded::chart_lines(folded);
+        l.reverse();
+        l
+    } else {
+        folded::graph_lines(folded)
+    };
+    let mut buf = Vec::with_capacity(1 << 16);
+    if lines.is_empty() {
+        write_empty(picture, &mut buf);
+    } else {
+        draw_lines(picture, &mut map, &lines, &mut buf)?;
+    }
+    out.write_all(&buf).map_err(|e| Error::Write {
+        output: "SVG".into(),
+        source: e,
+    })
+}
+
+/// Have inferno draw folded `lines` (chart lines latest first) with our options.
+pub(crate) fn draw_lines(
+    picture: &Picture,
+    map: &mut PaletteMap,
+    lines: &[String],
+    out: &mut Vec<u8>,
+) -> Result<()> {
     let mut opt = InfernoOptions::default();
     opt.title = picture.title.clone();
     opt.subtitle = picture.subtitle.clone();
@@ -22,36 +50,21 @@ pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Res
     opt.count_name = picture.count_name.clone();
     opt.name_type = "Function:".to_string();
     opt.deterministic = true;
-    opt.palette_map = Some(&mut map);
+    opt.palette_map = Some(map);
     opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
     if picture.inverted {
         opt.direction = Direction::Inverted;
     }
-    let lines = if picture.chart {
+    if picture.chart {
         opt.flame_chart = true;
-        // inferno reverses chart input "so time moves left to right": give it
-        // the runs latest first, and the earliest ends up at the left.
-        let mut l = folded::chart_lines(folded);
-        l.reverse();
-        l
     } else {
         opt.reverse_stack_order = picture.reverse;
-        folded::graph_lines(folded)
-    };
-    let mut buf = Vec::with_capacity(1 << 16);
-    if lines.is_empty() {
-        write_empty(picture, &mut buf);
-    } else {
-        flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut buf).map_err(
-            |e| Error::Write {
-                output: "SVG".into(),
-                source: e,
-            },
-        )?;
     }
-    out.write_all(&buf).map_err(|e| Error::Write {
-        output: "SVG".into(),
-        source: e,
+    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), out).map_err(|e| {
+        Error::Write {
+            output: "SVG".into(),
+            source: e,
+        }
     })
 }
 

@@ -36,19 +36,44 @@ pub fn title(input_names: &[String], chart: bool) -> String {
     }
 }
 
+/// The default title for one directory given as input.
+pub fn directory_title(dir: &str, files: usize, chart: bool) -> String {
+    let what = if chart { "Flame chart" } else { "Flame graph" };
+    let n = if files == 1 {
+        "1 profile".to_string()
+    } else {
+        format!("{files} profiles")
+    };
+    format!("{what}: {dir}/ ({n})")
+}
+
 /// The default subtitle: duration, samples, mean interval, idle left out.
 pub fn subtitle(folded: &Folded, chart: bool, keep_idle: bool) -> String {
+    subtitle_spanning(folded, chart, keep_idle, None)
+}
+
+/// The default subtitle, with the duration given by the caller when `span` is
+/// `Some` (a banded chart shows the length of its shared time axis, not the sum
+/// of every source's duration).
+pub fn subtitle_spanning(
+    folded: &Folded,
+    chart: bool,
+    keep_idle: bool,
+    span: Option<f64>,
+) -> String {
     let samples: usize = folded.sources.iter().map(|s| s.timeline.samples).sum();
     let mut parts = Vec::new();
     if folded.sources.len() > 1 {
         parts.push(format!("{} sources", folded.sources.len()));
     }
-    let span: f64 = folded
-        .sources
-        .iter()
-        .map(|s| s.timeline.end - s.timeline.first)
-        .filter(|d| d.is_finite())
-        .sum();
+    let span: f64 = span.unwrap_or_else(|| {
+        folded
+            .sources
+            .iter()
+            .map(|s| s.timeline.end - s.timeline.first)
+            .filter(|d| d.is_finite())
+            .sum()
+    });
     if samples > 0 {
         parts.push(human_duration(span));
     }

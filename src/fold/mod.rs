@@ -17,7 +17,7 @@ pub use label::{Category, LabelTable, UrlShortener};
 pub use stacks::StackTree;
 pub use timeline::{Timed, TimelineStats, Weight};
 
-use crate::model::{FrameKind, Profile, Warnings, NONE};
+use crate::model::{FrameKind, Profile, SourceInfo, Warnings, NONE};
 
 /// What to fold and how.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +48,9 @@ pub struct Run {
 pub struct SourceSummary {
     /// The source's name.
     pub name: String,
+    /// Who recorded it (pid, tid, file, clock domain): `--list` and the banded
+    /// flame chart need these after the profiles themselves are dropped.
+    pub info: SourceInfo,
     /// Timeline facts.
     pub timeline: TimelineStats,
     /// Weight drawn (after leaving out idle when asked).
@@ -147,6 +150,7 @@ fn fold_one(
 
     let mut summary = SourceSummary {
         name: profile.source.name.clone(),
+        info: profile.source.clone(),
         ..SourceSummary::default()
     };
 
