@@ -53,6 +53,10 @@ pub fn run(opts: &Options) -> Result<Report> {
             });
         }
     }
+    // Notes are remarks, not repairs: --strict lets them through.
+    for (input, note) in &folded.notes {
+        warnings.push(input, note);
+    }
     let mut picture = opts.picture.clone();
     picture.title = opts
         .title
@@ -76,7 +80,26 @@ pub fn run(opts: &Options) -> Result<Report> {
             titles::subtitle(&folded, picture.chart, opts.fold.keep_idle)
         }
     }));
-    let bytes = export::export(&folded, opts.format, &picture)?;
+    if opts.subtitle.is_none() {
+        picture.subtitle = picture.subtitle.map(|s| titles::with_policy(s, &folded));
+    }
+    let bytes = match &opts.diff {
+        None => export::export(&folded, opts.format, &picture)?,
+        Some(base_path) => {
+            let base_files: Vec<PathBuf> = inputs::expand(std::slice::from_ref(base_path))?
+                .iter()
+                .flat_map(|i| i.files.clone())
+                .collect();
+            let base_profiles = read_all(&base_files, &mut warnings)?;
+            let base_profiles = select_sources(base_profiles, &opts.threads)?;
+            let base = fold::fold(&base_profiles, &opts.fold, &mut warnings);
+            let base_name = display_name(base_path);
+            if opts.title.is_none() {
+                picture.title = format!("{} against {base_name}", picture.title);
+            }
+            export::diff::export(&folded, &base, &base_name, opts.format, &picture)?
+        }
+    };
     output::write_output(opts.output.as_deref(), &bytes)?;
     Ok(Report { warnings })
 }

@@ -115,6 +115,95 @@ pub struct Cli {
     #[arg(long)]
     pub reverse: bool,
 
+    /// Keep only samples whose stack has a frame whose label (`name (file:line:col)`)
+    /// matches REGEX. Repeatable: any pattern may match.
+    #[arg(long, value_name = "REGEX", help_heading = "Questions")]
+    pub include: Vec<String>,
+
+    /// Drop samples whose stack has a frame whose label matches REGEX. Repeatable.
+    #[arg(long, value_name = "REGEX", help_heading = "Questions")]
+    pub exclude: Vec<String>,
+
+    /// Keep only samples passing through a frame matching REGEX, re-rooted at the first
+    /// (root-most) such frame. Repeatable.
+    #[arg(long, value_name = "REGEX", help_heading = "Questions")]
+    pub focus: Vec<String>,
+
+    /// Remove frames matching REGEX from every stack, giving their time to the caller.
+    /// Repeatable.
+    #[arg(long, value_name = "REGEX", help_heading = "Questions")]
+    pub hide: Vec<String>,
+
+    /// Only samples from TIME after the first sample (`1.5s`, `200ms`, `350us`).
+    /// A sample straddling the edge counts for its part inside.
+    #[arg(long, value_name = "TIME", help_heading = "Questions")]
+    pub from: Option<String>,
+
+    /// Only samples up to TIME after the first sample (`1.5s`, `200ms`, `350us`).
+    #[arg(long, value_name = "TIME", help_heading = "Questions")]
+    pub to: Option<String>,
+
+    /// Leave out (program) samples (time in the VM with no JavaScript on the stack).
+    #[arg(long, help_heading = "Questions")]
+    pub no_program: bool,
+
+    /// Leave out (garbage collector) samples.
+    #[arg(long, help_heading = "Questions")]
+    pub no_gc: bool,
+
+    /// Draw (garbage collector) on top of the stack it interrupted (true, DevTools'
+    /// rule) or as a root-level frame (false).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        default_value_t = true,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set,
+        help_heading = "Questions"
+    )]
+    pub gc_on_stack: bool,
+
+    /// Long gaps between samples (runtimes that take no samples while idle: Bun,
+    /// workerd): `keep` charges them to the stack sampled before (DevTools), `idle`
+    /// charges the part beyond 10 x the median interval to (idle).
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = GapsArg::Keep, help_heading = "Questions")]
+    pub gaps: GapsArg,
+
+    /// One frame per node_modules package (`lodash`, `@scope/pkg`), its internal
+    /// frames merged.
+    #[arg(long, help_heading = "Questions")]
+    pub fold_packages: bool,
+
+    /// Merge direct recursion (`fib;fib;fib` becomes `fib`).
+    #[arg(long, help_heading = "Questions")]
+    pub collapse_recursion: bool,
+
+    /// Split each function's self time by source line, as child frames `fn:LINE`
+    /// (from positionTicks, or the trace's per-sample lines).
+    #[arg(long, help_heading = "Questions")]
+    pub lines: bool,
+
+    /// Differential flame graph of INPUT against BASE (any accepted format): widths from
+    /// INPUT, red where a frame grew, blue where it shrank, normalised by total time.
+    /// With --format folded: `stack BASE_WEIGHT INPUT_WEIGHT` lines.
+    #[arg(long, value_name = "BASE", help_heading = "Questions")]
+    pub diff: Option<PathBuf>,
+
+    /// Rows of --format table.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 25,
+        help_heading = "Questions"
+    )]
+    pub top: usize,
+
+    /// Colours: `default`, or `colorblind` (Okabe–Ito hues, safe for colour-blind readers).
+    #[arg(long, value_enum, value_name = "NAME", default_value_t = PaletteArg::Default)]
+    pub palette: PaletteArg,
+
     /// PNG scale relative to the SVG's pixel size.
     #[arg(long, value_name = "FACTOR", default_value_t = 1.5)]
     pub png_scale: f32,
@@ -138,6 +227,27 @@ pub enum FormatArg {
     Png,
     /// Folded stacks text (`a;b;c WEIGHT`).
     Folded,
+    /// Markdown table of the top functions by self time (see --top).
+    Table,
+}
+
+/// `--gaps` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GapsArg {
+    /// Charge the whole gap to the stack sampled before it (DevTools).
+    Keep,
+    /// Charge the part beyond 10 x the median interval to (idle).
+    Idle,
+}
+
+/// `--palette` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaletteArg {
+    /// Warm application code, blue dependencies, green runtime, yellow natives.
+    Default,
+    /// Okabe–Ito hues, distinguishable with every common colour-vision deficiency.
+    #[value(alias = "colourblind")]
+    Colorblind,
 }
 
 /// `--weight` values.

@@ -2,10 +2,11 @@
 
 use clap::Parser;
 
-use cpuflame::{app, cli::Cli, options::Options};
+use cpuflame::{app, cli::Cli, options::Options, output};
 
 fn main() {
     let cli = Cli::parse();
+    output::remove_temporary_files_on_interrupt();
     let quiet = cli.quiet;
     let result = Options::from_cli(cli).and_then(|opts| app::run(&opts));
     match result {

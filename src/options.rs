@@ -3,10 +3,13 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{Cli, FormatArg, WeightArg};
+use regex::Regex;
+
+use crate::cli::{Cli, FormatArg, GapsArg, PaletteArg, WeightArg};
 use crate::error::{Error, Result};
+use crate::export::palette::Palette;
 use crate::export::{Format, Picture};
-use crate::fold::{FoldOptions, Weight};
+use crate::fold::{FoldOptions, Gaps, Policy, Transforms, Weight, Window};
 
 /// Everything a run needs, checked.
 #[derive(Debug, Clone)]
@@ -34,6 +37,8 @@ pub struct Options {
     pub threads: Vec<String>,
     /// Print the sources and exit.
     pub list: bool,
+    /// `--diff BASE`: the profile to compare against.
+    pub diff: Option<PathBuf>,
 }
 
 impl Options {
@@ -43,9 +48,10 @@ impl Options {
             (Some(FormatArg::Svg), _) => Format::Svg,
             (Some(FormatArg::Png), _) => Format::Png,
             (Some(FormatArg::Folded), _) => Format::Folded,
+            (Some(FormatArg::Table), _) => Format::Table,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 Error::Usage(format!(
-                    "cannot tell the output format from {:?}: name it .svg, .png, .folded or .txt, or pass --format",
+                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt or .md, or pass --format",
                     path.display().to_string()
                 ))
             })?,
@@ -98,6 +104,23 @@ impl Options {
             WeightArg::Time => Weight::Time,
             WeightArg::Samples => Weight::Samples,
         };
+        let (transforms, policy) = questions(&cli)?;
+        if cli.diff.is_some() && (cli.chart || format == Format::Table) {
+            return Err(Error::Usage(
+                "--diff draws a flame graph (SVG, PNG or folded): it cannot be combined with --chart or --format table".into(),
+            ));
+        }
+        if cli.diff.as_deref().is_some_and(|d| d.as_os_str() == "-")
+            && (cli.inputs.is_empty() || cli.inputs.iter().any(|p| p.as_os_str() == "-"))
+        {
+            return Err(Error::Usage(
+                "standard input (-) can be read only once: give --diff BASE or INPUT as a file"
+                    .into(),
+            ));
+        }
+        if cli.top == 0 {
+            return Err(Error::Usage("--top must be at least 1".into()));
+        }
         let picture = Picture {
             chart: cli.chart,
             width: cli.width,
@@ -112,6 +135,11 @@ impl Options {
             inverted: cli.inverted,
             reverse: cli.reverse,
             png_scale: cli.png_scale,
+            palette: match cli.palette {
+                PaletteArg::Default => Palette::Default,
+                PaletteArg::Colorblind => Palette::Colorblind,
+            },
+            top: cli.top,
             // --merge folds every source into one: nothing left to draw in bands.
             bands: !cli.merge,
             ..Picture::default()
@@ -136,6 +164,9 @@ impl Options {
                 keep_idle: cli.idle || cli.chart,
                 runs: cli.chart,
                 merge: cli.merge,
+                transforms,
+                policy,
+                lines: cli.lines,
             },
             picture,
             title: cli.title,
@@ -144,6 +175,120 @@ impl Options {
             strict: cli.strict,
             threads: cli.thread,
             list: cli.list,
+            diff: cli.diff,
         })
+    }
+}
+
+/// Compile one pattern option (`--include` …) into one regex matching any of its values.
+fn patterns(flag: &str, values: &[String]) -> Result<Option<Regex>> {
+    let mut compiled = Vec::with_capacity(values.len());
+    for v in values {
+        if v.is_empty() {
+            return Err(Error::Usage(format!(
+                "--{flag} needs a regular expression; an empty one would match every frame"
+            )));
+        }
+        let r = Regex::new(v).map_err(|e| {
+            let why = e.to_string();
+            let why = why.lines().last().unwrap_or("invalid").trim();
+            Error::Usage(format!(
+                "--{flag} {v:?} is not a valid regular expression: {why}"
+            ))
+        })?;
+        compiled.push(r);
+    }
+    Ok(Transforms::any_of(&compiled))
+}
+
+/// The stack transforms and the sample policy asked for.
+fn questions(cli: &Cli) -> Result<(Transforms, Policy)> {
+    let transforms = Transforms {
+        include: patterns("include", &cli.include)?,
+        exclude: patterns("exclude", &cli.exclude)?,
+        focus: patterns("focus", &cli.focus)?,
+        hide: patterns("hide", &cli.hide)?,
+        fold_packages: cli.fold_packages,
+        collapse_recursion: cli.collapse_recursion,
+    };
+    let from = cli
+        .from
+        .as_deref()
+        .map(|t| parse_time(t).map_err(|e| Error::Usage(format!("--from {t:?}: {e}"))))
+        .transpose()?;
+    let to = cli
+        .to
+        .as_deref()
+        .map(|t| parse_time(t).map_err(|e| Error::Usage(format!("--to {t:?}: {e}"))))
+        .transpose()?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if t <= f {
+            return Err(Error::Usage(format!(
+                "--to ({}) must be later than --from ({})",
+                cli.to.as_deref().unwrap_or(""),
+                cli.from.as_deref().unwrap_or("")
+            )));
+        }
+    }
+    let window = (from.is_some() || to.is_some()).then(|| Window {
+        from: from.unwrap_or(0.0),
+        to,
+    });
+    let policy = Policy {
+        window,
+        no_program: cli.no_program,
+        no_gc: cli.no_gc,
+        gc_on_stack: cli.gc_on_stack,
+        gaps: match cli.gaps {
+            GapsArg::Keep => Gaps::Keep,
+            GapsArg::Idle => Gaps::Idle,
+        },
+    };
+    Ok((transforms, policy))
+}
+
+/// A duration such as `1.5s`, `200ms`, `350us`, `350µs` or `2m`, in microseconds.
+/// A bare number is refused: the unit is too easy to get wrong.
+pub fn parse_time(text: &str) -> std::result::Result<f64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| "expected a number followed by a unit, e.g. 1.5s, 200ms, 350us".to_string())?;
+    let scale = match unit.trim() {
+        "s" | "sec" => 1e6,
+        "ms" => 1e3,
+        "us" | "µs" | "μs" => 1.0,
+        "m" | "min" => 60e6,
+        "" => return Err("give a unit: s, ms or us (e.g. 1.5s, 200ms, 350us)".into()),
+        other => return Err(format!("unknown unit {other:?}: use s, ms or us")),
+    };
+    let us = value * scale;
+    if !us.is_finite() {
+        return Err("the time is too large".into());
+    }
+    Ok(us)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("1.5s"), Ok(1_500_000.0));
+        assert_eq!(parse_time("200ms"), Ok(200_000.0));
+        assert_eq!(parse_time("350us"), Ok(350.0));
+        assert_eq!(parse_time("350µs"), Ok(350.0));
+        assert_eq!(parse_time("0s"), Ok(0.0));
+        assert!(parse_time("12").unwrap_err().contains("unit"));
+        assert!(parse_time("-1s").is_err());
+        assert!(parse_time("1.2.3s").is_err());
+        assert!(parse_time("5 parsecs")
+            .unwrap_err()
+            .contains("unknown unit"));
     }
 }

@@ -12,7 +12,9 @@ use common::{cpuflame, root, s};
 
 fn browser_ready() -> bool {
     let ok = Path::new("/usr/bin/chromium").exists()
-        && root().join("tests/browser/node_modules/playwright-core").is_dir();
+        && root()
+            .join("tests/browser/node_modules/playwright-core")
+            .is_dir();
     if !ok {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -90,24 +92,47 @@ fn no_script_from_a_profile_runs_and_frames_still_zoom() {
     for (args, what) in [
         (vec![s(&a)], "flame graph"),
         (vec!["--chart", s(&a)], "flame chart"),
-        (vec!["--title", "</title><script>window.__pwned=1</script>", s(&a)], "title"),
+        (
+            vec![
+                "--title",
+                "</title><script>window.__pwned=1</script>",
+                s(&a),
+            ],
+            "title",
+        ),
         (vec![s(&a), s(&b)], "two sources"),
     ] {
         let o = cpuflame(&args);
-        assert!(o.status.success(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let svg = dir.path().join("out.svg");
         fs::write(&svg, &o.stdout).unwrap();
         let r = check(&svg, "zoom-target");
         assert_eq!(r["dialogs"], serde_json::json!([]), "{what}: {r}");
         assert_eq!(r["pwned"], false, "{what}: {r}");
         assert_eq!(r["scripts"], 1, "{what}: only inferno's script: {r}");
-        assert!(r["frames"].as_u64().unwrap() >= 5, "{what}: frames render: {r}");
+        assert!(
+            r["frames"].as_u64().unwrap() >= 5,
+            "{what}: frames render: {r}"
+        );
         assert_eq!(r["zoomed"], true, "{what}: clicking a frame zooms: {r}");
         let texts = r["texts"].to_string();
-        assert!(texts.contains("(a.js:2:2)"), "{what}: labels render: {texts}");
-        assert!(texts.contains("__pwned=1"), "{what}: hostile text shows as text: {texts}");
+        assert!(
+            texts.contains("(a.js:2:2)"),
+            "{what}: labels render: {texts}"
+        );
+        assert!(
+            texts.contains("__pwned=1"),
+            "{what}: hostile text shows as text: {texts}"
+        );
         if what == "two sources" {
-            assert!(texts.contains("a<script>alert(9)<!--.cpuprofile"), "{texts}");
+            assert!(
+                texts.contains("a<script>alert(9)<!--.cpuprofile"),
+                "{texts}"
+            );
         }
     }
 }

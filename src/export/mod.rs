@@ -7,13 +7,19 @@
 //! | [`bands`] | flame chart of several sources: one band each, one time axis |
 //! | [`png`] | the SVG rasterised (resvg) |
 //! | [`palette`] | colours by category |
+//! | [`legend`] | the colour legend under the picture |
+//! | [`table`] | Markdown table of the top functions |
+//! | [`diff`] | differential flame graph (`--diff`) |
 //! | [`titles`] | default titles and subtitles |
 
 pub mod bands;
+pub mod diff;
 pub mod folded;
+pub mod legend;
 pub mod palette;
 pub mod png;
 pub mod svg;
+pub mod table;
 pub mod titles;
 
 use crate::error::Result;
@@ -28,6 +34,8 @@ pub enum Format {
     Png,
     /// Folded stacks text.
     Folded,
+    /// Markdown table of the top functions.
+    Table,
 }
 
 impl Format {
@@ -37,6 +45,7 @@ impl Format {
             "svg" => Some(Format::Svg),
             "png" => Some(Format::Png),
             "folded" | "txt" | "collapsed" => Some(Format::Folded),
+            "md" | "markdown" => Some(Format::Table),
             _ => None,
         }
     }
@@ -74,6 +83,10 @@ pub struct Picture {
     /// A flame chart of several sources is drawn as one band per source on a
     /// shared time axis ([`bands`]). Off when the sources were merged.
     pub bands: bool,
+    /// Colour palette.
+    pub palette: palette::Palette,
+    /// Rows of the table output.
+    pub top: usize,
 }
 
 impl Default for Picture {
@@ -93,6 +106,8 @@ impl Default for Picture {
             png_scale: 1.5,
             fonts: png::FontSource::default(),
             bands: true,
+            palette: palette::Palette::Default,
+            top: 25,
         }
     }
 }
@@ -102,6 +117,7 @@ impl Default for Picture {
 pub fn export(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(1 << 16);
     match format {
+        Format::Table => out.extend_from_slice(table::table(folded, picture).as_bytes()),
         Format::Folded => {
             let lines = if picture.chart {
                 folded::chart_lines(folded)
@@ -128,10 +144,12 @@ pub fn export(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<
 /// The SVG for `folded`: banded when [`bands::is_banded`], else inferno's own.
 fn write_any_svg(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Result<()> {
     if bands::is_banded(folded, picture) {
-        bands::write_bands(folded, picture, out)
+        bands::write_bands(folded, picture, out)?;
     } else {
-        svg::write_svg(folded, picture, out)
+        svg::write_svg(folded, picture, out)?;
     }
+    legend::append(out, &legend::entries(folded, picture.palette), picture);
+    Ok(())
 }
 
 /// Escape text for XML content and attributes.

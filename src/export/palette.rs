@@ -4,14 +4,46 @@
 //! labels all carry `file.js:12:5`, so we choose every colour ourselves and
 //! hand inferno a complete palette map. Each category has its own hue family;
 //! within it, a hash of the label picks the shade, so the same input always
-//! gives the same colours (and the same bytes).
+//! gives the same colours (and the same bytes). Dependencies are shaded by
+//! their package, not by frame, so each package is one colour the legend names.
+//!
+//! `--palette colorblind` uses the Okabe–Ito hues (orange, sky blue, bluish
+//! green, yellow, reddish purple, greys), which stay distinct under every common
+//! colour-vision deficiency, with a narrower spread so the hue never drifts.
 
 use inferno::flamegraph::color::{Color, PaletteMap};
 
-use crate::fold::{Category, LabelTable};
+use crate::fold::{label::package_of, Category, LabelTable};
+
+/// A set of colour families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Palette {
+    /// Warm application code, blue-violet dependencies, green runtime, sand natives.
+    #[default]
+    Default,
+    /// Okabe–Ito hues, safe for colour-blind readers.
+    Colorblind,
+}
 
 /// Base colour and per-channel spread of each category's family.
-fn family(category: Category) -> ((u8, u8, u8), (u8, u8, u8)) {
+fn family(category: Category, palette: Palette) -> ((u8, u8, u8), (u8, u8, u8)) {
+    if palette == Palette::Colorblind {
+        return match category {
+            // Okabe–Ito orange.
+            Category::App => ((230, 159, 0), (20, 30, 0)),
+            // Okabe–Ito sky blue.
+            Category::Dependency => ((86, 180, 233), (30, 30, 20)),
+            // Okabe–Ito bluish green, lightened so black labels stay readable.
+            Category::Runtime => ((40, 175, 135), (20, 20, 20)),
+            // Okabe–Ito yellow.
+            Category::Native => ((240, 228, 66), (10, 20, 30)),
+            // Okabe–Ito reddish purple.
+            Category::Gc => ((204, 121, 167), (10, 10, 10)),
+            Category::Program => ((150, 150, 150), (0, 0, 0)),
+            Category::Idle => ((225, 225, 225), (0, 0, 0)),
+            Category::Source => ((205, 195, 175), (0, 0, 0)),
+        };
+    }
     match category {
         // Warm orange-red, like the classic flame graph: the code you own.
         Category::App => ((225, 100, 40), (30, 90, 30)),
@@ -44,8 +76,22 @@ fn hash(s: &str) -> u64 {
 
 /// The colour of one label.
 pub fn color_of(label: &str, category: Category) -> Color {
-    let ((r, g, b), (dr, dg, db)) = family(category);
-    let h = hash(label);
+    color_in(label, category, Palette::Default)
+}
+
+/// The text a label's shade is chosen by: its package for dependencies.
+fn shade_key(label: &str, category: Category) -> &str {
+    if category == Category::Dependency {
+        package_of(label).unwrap_or(label)
+    } else {
+        label
+    }
+}
+
+/// The colour of one label in `palette`.
+pub fn color_in(label: &str, category: Category, palette: Palette) -> Color {
+    let ((r, g, b), (dr, dg, db)) = family(category, palette);
+    let h = hash(shade_key(label, category));
     // One shade value for all channels keeps the family's hue recognisable.
     let v = (h % 1000) as f64 / 1000.0;
     let w = ((h >> 20) % 1000) as f64 / 1000.0;
@@ -61,18 +107,28 @@ pub fn color_of(label: &str, category: Category) -> Color {
 
 /// The colour that stands for a category in legends.
 pub fn legend_color(category: Category) -> Color {
-    let ((r, g, b), _) = family(category);
+    legend_color_in(category, Palette::Default)
+}
+
+/// The colour that stands for a category in legends, in `palette`.
+pub fn legend_color_in(category: Category, palette: Palette) -> Color {
+    let ((r, g, b), _) = family(category, palette);
     Color { r, g, b }
 }
 
 /// A palette map giving every label of `labels` its colour.
 pub fn palette_map(labels: &LabelTable) -> PaletteMap {
+    palette_map_for(labels, Palette::Default)
+}
+
+/// A palette map giving every label of `labels` its colour in `palette`.
+pub fn palette_map_for(labels: &LabelTable, palette: Palette) -> PaletteMap {
     let mut map = PaletteMap::default();
     for (name, category) in labels.iter() {
-        map.insert(name, color_of(name, category));
+        map.insert(name, color_in(name, category, palette));
     }
     // inferno's bottom "all" frame has an empty name.
-    map.insert("", legend_color(Category::Source));
+    map.insert("", legend_color_in(Category::Source, palette));
     map
 }
 

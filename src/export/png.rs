@@ -65,6 +65,10 @@ pub fn write_png(svg: &[u8], scale: f32, fonts: FontSource, out: &mut dyn Write)
         output: "PNG".into(),
         source: std::io::Error::other(m),
     };
+    // Refuse before parsing: reading a huge SVG costs more than drawing it.
+    if let (Some(w), Some(h)) = (svg_dimension(svg, "width"), svg_dimension(svg, "height")) {
+        check_pixels((w * scale as f64) as u64, (h * scale as f64) as u64).map_err(fail)?;
+    }
     let opt = usvg::Options {
         fontdb: Arc::new(font_database(fonts)),
         ..usvg::Options::default()
@@ -77,11 +81,7 @@ pub fn write_png(svg: &[u8], scale: f32, fonts: FontSource, out: &mut dyn Write)
         .scale_by(scale)
         .ok_or_else(|| fail("the picture has no size".into()))?;
     let (w, h) = (size.width(), size.height());
-    if (w as u64) * (h as u64) > 400_000_000 {
-        return Err(fail(format!(
-            "the picture would be {w}x{h} pixels; use --min-width or a smaller --width"
-        )));
-    }
+    check_pixels(w as u64, h as u64).map_err(fail)?;
     let mut pixmap = tiny_skia::Pixmap::new(w, h)
         .ok_or_else(|| fail(format!("cannot allocate {w}x{h} pixels")))?;
     pixmap.fill(tiny_skia::Color::WHITE);
@@ -97,4 +97,30 @@ pub fn write_png(svg: &[u8], scale: f32, fonts: FontSource, out: &mut dyn Write)
         output: "PNG".into(),
         source: e,
     })
+}
+
+/// The largest picture we rasterise, in pixels (1.6 GB of RGBA).
+const MAX_PIXELS: u64 = 400_000_000;
+
+fn check_pixels(w: u64, h: u64) -> std::result::Result<(), String> {
+    if w.saturating_mul(h) > MAX_PIXELS {
+        return Err(format!(
+            "the picture would be {w}x{h} pixels, too large for a PNG; \
+             use --min-width, --focus, or the SVG"
+        ));
+    }
+    Ok(())
+}
+
+/// A numeric attribute of the root `<svg>` element, read without parsing the document.
+fn svg_dimension(svg: &[u8], name: &str) -> Option<f64> {
+    let head = &svg[..svg.len().min(4096)];
+    let text = std::str::from_utf8(head).ok()?;
+    let start = text.find("<svg")?;
+    let tag_end = text[start..].find('>')? + start;
+    let tag = &text[start..tag_end];
+    let key = format!(" {name}=\"");
+    let v = tag.find(&key)? + key.len();
+    let end = tag[v..].find('"')? + v;
+    tag[v..end].parse().ok()
 }

@@ -10,7 +10,7 @@ use crate::fold::Folded;
 
 /// Draw `folded` as an SVG into `out`.
 pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Result<()> {
-    let mut map = palette::palette_map(&folded.labels);
+    let mut map = palette::palette_map_for(&folded.labels, picture.palette);
     let lines = if picture.chart {
         // inferno reverses chart input "so time moves left to right": give it
         // the runs latest first, and the earliest ends up at the left.

@@ -106,6 +106,17 @@ pub fn subtitle_spanning(
     parts.join(" · ")
 }
 
+/// `subtitle` followed by what `--from`/`--to`, `--no-program`, `--no-gc`,
+/// `--gc-on-stack` and `--gaps` changed, if anything.
+pub fn with_policy(subtitle: String, folded: &Folded) -> String {
+    let parts = crate::fold::policy::subtitle_parts(folded);
+    if parts.is_empty() {
+        subtitle
+    } else {
+        format!("{subtitle} · {}", parts.join(" · "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

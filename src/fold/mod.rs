@@ -10,12 +10,17 @@
 //! - `(garbage collector)` goes on top of the previous non-GC sample's stack.
 
 pub mod label;
+pub mod lines;
+pub mod policy;
 pub mod stacks;
 pub mod timeline;
+pub mod transform;
 
 pub use label::{Category, LabelTable, UrlShortener};
+pub use policy::{Gaps, Policy, Window};
 pub use stacks::StackTree;
 pub use timeline::{Timed, TimelineStats, Weight};
+pub use transform::Transforms;
 
 use crate::model::{FrameKind, Profile, SourceInfo, Warnings, NONE};
 
@@ -30,6 +35,12 @@ pub struct FoldOptions {
     pub runs: bool,
     /// Fold all sources together, with no root frame per source.
     pub merge: bool,
+    /// Stack transforms (`--include`, `--focus`, `--hide`, …).
+    pub transforms: Transforms,
+    /// Synthetic frames, time window, gaps.
+    pub policy: Policy,
+    /// Split self time by source line (`fn:LINE` child frames).
+    pub lines: bool,
 }
 
 /// A run of consecutive samples with the same stack.
@@ -69,6 +80,10 @@ pub struct SourceSummary {
     pub has_js: bool,
     /// Runs for the flame chart, in time order.
     pub runs: Vec<Run>,
+    /// Samples (wholly or partly) inside `--from`/`--to`.
+    pub window_samples: usize,
+    /// Time in sampling gaps beyond 10 × the median interval, µs.
+    pub long_gaps: f64,
 }
 
 /// The folded result of a run: merged stacks and a summary per source.
@@ -82,6 +97,11 @@ pub struct Folded {
     pub sources: Vec<SourceSummary>,
     /// The weight unit.
     pub weight: Weight,
+    /// The policy the fold applied (window, synthetic frames, gaps), for subtitles.
+    pub policy: Policy,
+    /// Remarks about the data that are not repairs (so not errors under
+    /// `--strict`), e.g. long sampling gaps: `(input, message)`.
+    pub notes: Vec<(String, String)>,
 }
 
 impl Folded {
@@ -96,11 +116,21 @@ pub fn fold(profiles: &[Profile], opts: &FoldOptions, warnings: &mut Warnings) -
     let urls = UrlShortener::new(profiles);
     let mut out = Folded {
         weight: opts.weight,
+        policy: opts.policy,
         ..Folded::default()
     };
     let with_roots = profiles.len() > 1 && !opts.merge;
-    for profile in profiles {
-        let summary = fold_one(profile, opts, &urls, with_roots, &mut out);
+    let origins = policy::origins(profiles);
+    // Raw stacks as recorded; the mapper turns them into `out.tree`'s stacks.
+    let mut raw = StackTree::new();
+    let mut mapper = transform::Mapper::new(&opts.transforms);
+    for (profile, &origin) in profiles.iter().zip(&origins) {
+        let mut ctx = Ctx {
+            raw: &mut raw,
+            mapper: &mut mapper,
+            origin,
+        };
+        let summary = fold_one(profile, opts, &urls, with_roots, &mut ctx, &mut out);
         if !summary.has_js && summary.timeline.samples > 0 {
             warnings.push(
                 &profile.source.file,
@@ -112,9 +142,39 @@ pub fn fold(profiles: &[Profile], opts: &FoldOptions, warnings: &mut Warnings) -
         warnings.count(&profile.source.file, summary.timeline.reordered, |c| {
             format!("{c} samples were out of time order (negative timeDeltas) and were sorted by time, as DevTools does")
         });
+        let span = summary.timeline.end - summary.timeline.first;
+        if span > 0.0 && summary.long_gaps > policy::GAP_NOTE_SHARE * span {
+            let share = 100.0 * summary.long_gaps / span;
+            out.notes.push((profile.source.file.clone(), format!(
+                "{share:.0}% of the time lies in sampling gaps longer than {} median intervals \
+                 (the runtime takes no samples while idle?); {}",
+                policy::GAP_FACTOR,
+                match opts.policy.gaps {
+                    Gaps::Keep => "they are charged to the stack sampled before each gap, as DevTools does; --gaps=idle charges them to (idle)",
+                    Gaps::Idle => "they are charged to (idle)",
+                }
+            )));
+        }
         out.sources.push(summary);
     }
     out
+}
+
+/// What the fold of one source shares with the others.
+struct Ctx<'a> {
+    raw: &'a mut StackTree,
+    mapper: &'a mut transform::Mapper,
+    origin: f64,
+}
+
+/// Map raw stack `raw_stack` through the transforms and add `w` to it; the
+/// output stack, or `None` when the transforms drop it.
+fn emit(ctx: &mut Ctx<'_>, out: &mut Folded, raw_stack: u32, w: f64) -> Option<u32> {
+    let stack = ctx
+        .mapper
+        .map(ctx.raw, &mut out.tree, &out.labels, raw_stack)?;
+    out.tree.add(stack, w);
+    Some(stack)
 }
 
 fn fold_one(
@@ -122,31 +182,52 @@ fn fold_one(
     opts: &FoldOptions,
     urls: &UrlShortener,
     with_root: bool,
+    ctx: &mut Ctx<'_>,
     out: &mut Folded,
 ) -> SourceSummary {
-    let tree = &mut out.tree;
-    let labels = &mut out.labels;
     let base = if with_root {
-        let l = labels.intern(&label::sanitize(&profile.source.name), Category::Source);
-        tree.child(StackTree::ROOT, l)
+        let l = out
+            .labels
+            .intern(&label::sanitize(&profile.source.name), Category::Source);
+        ctx.mapper.set_source(l);
+        ctx.raw.child(StackTree::ROOT, l)
     } else {
         StackTree::ROOT
     };
-    // Label of every frame, then the merged stack of every node (parents first).
+    // Label of every frame, then the raw stack of every node (parents first).
     let frame_labels: Vec<u32> = profile
         .frames
         .iter()
-        .map(|f| labels.intern(&label::frame_label(f, urls), Category::of_frame(f)))
+        .map(|f| {
+            let category = Category::of_frame(f);
+            let l = out.labels.intern(&label::frame_label(f, urls), category);
+            if opts.transforms.fold_packages && category == Category::Dependency {
+                if let Some(pkg) = label::package_of(&f.url) {
+                    let p = out
+                        .labels
+                        .intern(&label::sanitize(pkg), Category::Dependency);
+                    ctx.mapper.set_package(l, p);
+                }
+            }
+            l
+        })
         .collect();
     let mut stack_of = vec![base; profile.nodes.len()];
     for (i, node) in profile.nodes.iter().enumerate().skip(1) {
         let parent = stack_of[node.parent as usize];
-        stack_of[i] = tree.child(parent, frame_labels[node.frame as usize]);
+        stack_of[i] = ctx.raw.child(parent, frame_labels[node.frame as usize]);
     }
-    let gc_label = labels.intern("(garbage collector)", Category::Gc);
+    let gc_label = out.labels.intern("(garbage collector)", Category::Gc);
     let idle = profile.meta_node(FrameKind::Idle).unwrap_or(NONE);
     let program = profile.meta_node(FrameKind::Program).unwrap_or(NONE);
     let gc = profile.meta_node(FrameKind::Gc).unwrap_or(NONE);
+    let pol = &opts.policy;
+    // Whether a sample on `node` is left out by the policy or --idle.
+    let left_out = |node: u32| {
+        (node == idle && !opts.keep_idle)
+            || (node == program && pol.no_program)
+            || (node == gc && pol.no_gc)
+    };
 
     let mut summary = SourceSummary {
         name: profile.source.name.clone(),
@@ -173,17 +254,28 @@ fn fold_one(
             if !kind.is_synthetic() {
                 summary.has_js = true;
             }
-            if i as u32 == idle && !opts.keep_idle {
+            if left_out(i as u32) {
                 continue;
             }
-            tree.add(stack_of[i], w);
-            summary.drawn += w;
+            if emit(ctx, out, stack_of[i], w).is_some() {
+                summary.drawn += w;
+            }
         }
         return summary;
     }
 
     let (samples, stats) = timeline::timeline(profile, opts.weight);
     summary.timeline = stats;
+    let plan = policy::Plan::new(pol, &samples, ctx.origin, opts.weight);
+    let mut splitter = opts.lines.then(|| lines::LineSplitter::new(profile));
+    let mut line_split: Vec<(u32, f64)> = Vec::new();
+    // `(idle)` for the idle part of long gaps: the profile's own, else a new root-level frame.
+    let gap_idle = if idle != NONE {
+        stack_of[idle as usize]
+    } else {
+        let l = out.labels.intern("(idle)", Category::Idle);
+        ctx.raw.child(base, l)
+    };
     let mut last_non_gc: u32 = NONE;
     for s in &samples {
         let node = s.node;
@@ -191,40 +283,108 @@ fn fold_one(
             summary.skipped += s.weight;
             continue;
         }
-        tally(&mut summary, node, idle, program, gc, s.weight);
-        let stack = if node == 0 {
-            // A (root) sample: a gap.
+        summary.long_gaps += plan.excess(s);
+        // The raw stack of this sample, or None for a (root) gap.
+        let raw_stack = if node == 0 {
             last_non_gc = 0;
-            continue;
+            None
         } else if node == gc {
-            let under = if last_non_gc == NONE || (last_non_gc == idle && !opts.keep_idle) {
+            let under = if !pol.gc_on_stack
+                || last_non_gc == NONE
+                || (last_non_gc == idle && !opts.keep_idle)
+            {
                 base
             } else {
                 stack_of[last_non_gc as usize]
             };
-            tree.child(under, gc_label)
+            Some(ctx.raw.child(under, gc_label))
         } else {
             last_non_gc = node;
-            if node == idle && !opts.keep_idle {
+            summary.has_js |= !profile.frames[profile.nodes[node as usize].frame as usize]
+                .kind
+                .is_synthetic();
+            Some(stack_of[node as usize])
+        };
+        let (pieces, n) = plan.pieces(s);
+        for piece in &pieces[..n] {
+            let w = piece.weight;
+            let raw_stack = if piece.gap {
+                Some(gap_idle)
+            } else {
+                summary.window_samples += 1;
+                raw_stack
+            };
+            if piece.gap {
+                summary.idle += w;
+            } else {
+                tally(&mut summary, node, idle, program, gc, w);
+            }
+            let Some(raw_stack) = raw_stack else {
+                continue; // a (root) sample: a gap, no frame, no weight
+            };
+            if (piece.gap && !opts.keep_idle) || (!piece.gap && left_out(node)) {
                 continue;
             }
-            if node != program && node != idle {
-                summary.has_js |= !profile.frames[profile.nodes[node as usize].frame as usize]
-                    .kind
-                    .is_synthetic();
+            // --lines: the function's self time split over line frames.
+            if let Some(sp) = splitter.as_mut().filter(|_| !piece.gap && node != gc) {
+                sp.split(
+                    profile,
+                    node,
+                    s.index,
+                    &mut out.labels,
+                    ctx.mapper,
+                    &mut line_split,
+                );
+            } else {
+                line_split.clear();
             }
-            stack_of[node as usize]
-        };
-        tree.add(stack, s.weight);
-        summary.drawn += s.weight;
-        if opts.runs {
-            match summary.runs.last_mut() {
-                Some(r) if r.stack == stack => r.weight += s.weight,
-                _ => summary.runs.push(Run {
-                    stack,
-                    weight: s.weight,
-                    start: s.time,
-                }),
+            let mut shown = None;
+            let mut rest = w;
+            for &(line, share) in &line_split {
+                let lw = w * share;
+                let line_stack = ctx.raw.child(raw_stack, line);
+                if let Some(st) = emit(ctx, out, line_stack, lw) {
+                    summary.drawn += lw;
+                    shown = shown.or(Some(st));
+                }
+                rest -= lw;
+            }
+            if line_split.is_empty() {
+                if let Some(st) = emit(ctx, out, raw_stack, w) {
+                    summary.drawn += w;
+                    shown = Some(st);
+                }
+            } else if rest.abs() > 1e-9 * w.abs().max(1.0) {
+                // Rounding left-overs stay on the function.
+                if let Some(st) = emit(ctx, out, raw_stack, rest) {
+                    summary.drawn += rest;
+                    shown = shown.or(Some(st));
+                }
+            }
+            let Some(stack) = shown else {
+                continue;
+            };
+            if opts.runs {
+                // Runs follow the function (a chart is not split by line).
+                let stack = if line_split.is_empty() {
+                    stack
+                } else {
+                    match ctx
+                        .mapper
+                        .map(ctx.raw, &mut out.tree, &out.labels, raw_stack)
+                    {
+                        Some(st) => st,
+                        None => stack,
+                    }
+                };
+                match summary.runs.last_mut() {
+                    Some(r) if r.stack == stack => r.weight += w,
+                    _ => summary.runs.push(Run {
+                        stack,
+                        weight: w,
+                        start: piece.start,
+                    }),
+                }
             }
         }
     }

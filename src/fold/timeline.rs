@@ -32,6 +32,10 @@ pub struct Timed {
     pub time: f64,
     /// How much it weighs: µs, or 1 in sample mode.
     pub weight: f64,
+    /// How long it lasts, µs, whatever the weight mode.
+    pub duration: f64,
+    /// Its index in the profile's samples as recorded (before sorting).
+    pub index: u32,
 }
 
 /// Facts about a timeline for subtitles and `--list`.
@@ -85,6 +89,8 @@ pub fn timeline(profile: &Profile, weight: Weight) -> (Vec<Timed>, TimelineStats
             node: profile.samples[i as usize],
             time: time_of(i as usize),
             weight: 0.0,
+            duration: 0.0,
+            index: i,
         })
         .collect();
 
@@ -109,8 +115,9 @@ pub fn timeline(profile: &Profile, weight: Weight) -> (Vec<Timed>, TimelineStats
         } else {
             end_of_last
         };
+        out[i].duration = (next - out[i].time).max(0.0);
         out[i].weight = match weight {
-            Weight::Time => (next - out[i].time).max(0.0),
+            Weight::Time => out[i].duration,
             Weight::Samples => 1.0,
         };
     }

@@ -4,11 +4,9 @@
 //! DevTools, Deno, Bun and workerd. Shape: `{nodes, startTime, endTime,
 //! samples, timeDeltas}`; see `../shared/docs/FORMATS.md` §1.1.
 
-use std::borrow::Cow;
-
 use serde::Deserialize;
 
-use super::json::{Id, Num, Skip};
+use super::json::{Id, Num, Skip, Text};
 use super::tree::{BuiltTree, Links, Resolved, TreeBuilder};
 use super::ImportContext;
 use crate::error::{Error, Result};
@@ -64,10 +62,10 @@ pub struct RawNode<'a> {
 pub struct RawCallFrame<'a> {
     /// Empty for anonymous functions.
     #[serde(borrow, default)]
-    pub function_name: Option<Cow<'a, str>>,
+    pub function_name: Option<Text<'a>>,
     /// Script URL, empty when unknown.
     #[serde(borrow, default)]
-    pub url: Option<Cow<'a, str>>,
+    pub url: Option<Text<'a>>,
     /// 0-based; -1 when unknown.
     #[serde(default)]
     pub line_number: Option<Num>,

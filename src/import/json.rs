@@ -171,3 +171,115 @@ mod tests {
         assert!(serde_json::from_str::<Num>("\"NaN\"").is_err());
     }
 }
+
+/// A string from the profile, kept even when it is not valid Unicode: invalid
+/// UTF-8 bytes and lone surrogates (`"\ud800"`, which JavaScript allows in
+/// function names) become U+FFFD instead of failing the whole file.
+/// Borrows from the input when the text has no escapes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text<'a>(pub std::borrow::Cow<'a, str>);
+
+impl Text<'_> {
+    /// The text as an owned string.
+    pub fn into_owned(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text<'a>, D::Error> {
+        use std::borrow::Cow;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Text<'de>, E> {
+                Ok(Text(match std::str::from_utf8(v) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => Cow::Owned(lossy_wtf8(v)),
+                }))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(lossy_wtf8(v))))
+            }
+            // Numbers where a name belongs: keep them as text.
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+        }
+        // serde_json hands strings over as raw bytes here, without rejecting
+        // invalid UTF-8 or lone surrogates (it writes those as WTF-8).
+        d.deserialize_bytes(V)
+    }
+}
+
+/// UTF-8 with each invalid sequence replaced by U+FFFD, where a WTF-8 encoded
+/// lone surrogate (three bytes `ED A0..BF xx`) counts as one character.
+fn lossy_wtf8(mut v: &[u8]) -> String {
+    let mut out = String::with_capacity(v.len());
+    loop {
+        match std::str::from_utf8(v) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                out.push_str(std::str::from_utf8(&v[..good]).unwrap_or_default());
+                out.push('\u{fffd}');
+                let rest = &v[good..];
+                let surrogate = rest.len() >= 3
+                    && rest[0] == 0xED
+                    && (0xA0..=0xBF).contains(&rest[1])
+                    && (0x80..=0xBF).contains(&rest[2]);
+                let skip = if surrogate {
+                    3
+                } else {
+                    e.error_len().unwrap_or(rest.len())
+                };
+                v = &rest[skip.min(rest.len())..];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn text_survives_bad_unicode() {
+        let t: Vec<Text> =
+            serde_json::from_slice(b"[\"plain\", \"esc\\u00e9\", \"lone\\ud800x\"]").unwrap();
+        assert_eq!(&*t[0], "plain");
+        assert!(matches!(t[0].0, std::borrow::Cow::Borrowed(_)));
+        assert_eq!(&*t[1], "esc\u{e9}");
+        assert_eq!(&*t[2], "lone\u{fffd}x");
+        let mut raw = b"[\"a".to_vec();
+        raw.push(0xff);
+        raw.extend_from_slice(b"b\"]");
+        let t: Vec<Text> = serde_json::from_slice(&raw).unwrap();
+        assert_eq!(&*t[0], "a\u{fffd}b");
+    }
+}

@@ -24,7 +24,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::json::{Id, Num};
+use super::json::{Id, Num, Text};
 use super::tree::{Links, Resolved, TreeBuilder};
 use super::ImportContext;
 use crate::error::{Error, Result};
@@ -85,10 +85,16 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::FunctionName => {
-                    self.nodes[me].name = map.next_value::<Option<String>>()?.unwrap_or_default()
+                    self.nodes[me].name = map
+                        .next_value::<Option<Text>>()?
+                        .map(|t| t.0.into_owned())
+                        .unwrap_or_default()
                 }
                 Key::Url => {
-                    self.nodes[me].url = map.next_value::<Option<String>>()?.unwrap_or_default()
+                    self.nodes[me].url = map
+                        .next_value::<Option<Text>>()?
+                        .map(|t| t.0.into_owned())
+                        .unwrap_or_default()
                 }
                 Key::LineNumber => self.nodes[me].line = map.next_value()?,
                 Key::ColumnNumber => self.nodes[me].column = map.next_value()?,

@@ -19,7 +19,6 @@ pub mod source;
 pub mod trace;
 pub mod tree;
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -216,7 +215,7 @@ fn import_document(
         let trace = selfprofile::RawTrace {
             resources: match doc.resources {
                 Some(r) => {
-                    part::<Option<Vec<Cow<str>>>>(r, "resources", &input)?.unwrap_or_default()
+                    part::<Option<Vec<json::Text>>>(r, "resources", &input)?.unwrap_or_default()
                 }
                 None => Vec::new(),
             },

@@ -14,14 +14,13 @@
 //!   garbage collector (the fold puts it on top of the previous stack), and other
 //!   markers (`style`, `layout`, `paint`, ...), which become a root frame `(marker)`.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{self, value, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::json::{Id, Num};
+use super::json::{Id, Num, Text};
 use super::ImportContext;
 use crate::error::{Error, Result};
 use crate::model::{CallFrame, Node, Profile, SourceInfo, NONE};
@@ -32,7 +31,7 @@ use crate::model::{CallFrame, Node, Profile, SourceInfo, NONE};
 pub struct RawFrame<'a> {
     /// Function name, empty for anonymous functions.
     #[serde(borrow, default)]
-    pub name: Option<Cow<'a, str>>,
+    pub name: Option<Text<'a>>,
     /// Index into `resources`; absent when the script has no URL.
     #[serde(default)]
     pub resource_id: Option<Id>,
@@ -67,7 +66,7 @@ pub struct RawSample<'a> {
     pub stack_id: Option<Id>,
     /// What the thread was doing (`script`, `gc`, `style`, `layout`, `paint`, `other`).
     #[serde(borrow, default)]
-    pub marker: Option<Cow<'a, str>>,
+    pub marker: Option<Text<'a>>,
 }
 
 /// A top-level `samples` array: node ids in CDP and legacy profiles, sample
@@ -169,7 +168,7 @@ impl Samples<'_> {
 /// A `ProfilerTrace` as parsed.
 pub struct RawTrace<'a> {
     /// Script URLs.
-    pub resources: Vec<Cow<'a, str>>,
+    pub resources: Vec<Text<'a>>,
     /// Frames.
     pub frames: Vec<RawFrame<'a>>,
     /// Stacks.

@@ -27,7 +27,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::cdp::{self, position, running_sum, RawNode};
-use super::json::{self, Id, Num};
+use super::json::{self, Id, Num, Text};
 use super::tree::{Links, TreeBuilder};
 use super::ImportContext;
 use crate::error::{Error, Result};
@@ -108,7 +108,7 @@ impl<'de> Deserialize<'de> for Tag {
 #[derive(Deserialize)]
 struct RawEvent<'a> {
     #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
+    name: Option<Text<'a>>,
     #[serde(default)]
     pid: Option<Tag>,
     #[serde(default)]
@@ -272,7 +272,7 @@ pub fn parse_array<'a>(bytes: &'a [u8], ctx: &mut ImportContext) -> Result<Event
 #[derive(Deserialize)]
 struct NameArgs<'a> {
     #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
+    name: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]

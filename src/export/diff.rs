@@ -1,0 +1,143 @@
+//! `--diff BASE`: a differential flame graph of INPUT against BASE.
+//!
+//! Both profiles are folded with the same options; each stack gets two
+//! weights, BASE's scaled so both totals are equal (a profile that ran longer
+//! is not "slower everywhere"), then INPUT's. inferno draws such
+//! `stack BASE INPUT` lines (the format of `difffolded.pl`) as a differential
+//! flame graph: widths from INPUT, red where a frame grew, blue where it
+//! shrank, the deeper the colour the larger the change. A stack only in BASE
+//! has no width; `--format folded` still lists it.
+
+use std::collections::HashMap;
+
+use inferno::flamegraph::{self, Direction, Options as InfernoOptions};
+
+use super::{legend, png, Format, Picture};
+use crate::error::{Error, Result};
+use crate::fold::Folded;
+
+/// Every stack's self weight by its folded text.
+fn weights(folded: &Folded) -> HashMap<String, f64> {
+    let tree = &folded.tree;
+    let mut scratch = Vec::new();
+    let mut out = HashMap::new();
+    for (id, node) in tree.nodes().iter().enumerate().skip(1) {
+        if node.weight <= 0.0 {
+            continue;
+        }
+        let mut s = String::new();
+        tree.write_path(id as u32, &folded.labels, &mut scratch, &mut s);
+        *out.entry(s).or_insert(0.0) += node.weight;
+    }
+    out
+}
+
+fn round(w: f64) -> u64 {
+    if w.is_finite() && w > 0.0 {
+        w.round() as u64
+    } else {
+        0
+    }
+}
+
+/// The scale applied to BASE's weights so its total equals INPUT's.
+pub fn base_scale(input: &Folded, base: &Folded) -> f64 {
+    let (ti, tb) = (input.tree.total(), base.tree.total());
+    if tb > 0.0 && ti > 0.0 {
+        ti / tb
+    } else {
+        1.0
+    }
+}
+
+/// `stack BASE_WEIGHT INPUT_WEIGHT` lines, BASE normalised to INPUT's total,
+/// sorted by stack; stacks whose two weights both round to 0 are left out.
+pub fn diff_lines(input: &Folded, base: &Folded) -> Vec<String> {
+    let scale = base_scale(input, base);
+    let a = weights(base);
+    let b = weights(input);
+    let mut stacks: Vec<&String> = a
+        .keys()
+        .chain(b.keys().filter(|k| !a.contains_key(*k)))
+        .collect();
+    stacks.sort_unstable();
+    stacks
+        .into_iter()
+        .filter_map(|s| {
+            let wa = round(a.get(s).copied().unwrap_or(0.0) * scale);
+            let wb = round(b.get(s).copied().unwrap_or(0.0));
+            (wa > 0 || wb > 0).then(|| format!("{s} {wa} {wb}"))
+        })
+        .collect()
+}
+
+/// Render the comparison of `input` against `base` (named `base_name`) in `format`.
+pub fn export(
+    input: &Folded,
+    base: &Folded,
+    base_name: &str,
+    format: Format,
+    picture: &Picture,
+) -> Result<Vec<u8>> {
+    let lines = diff_lines(input, base);
+    let mut out = Vec::with_capacity(1 << 16);
+    match format {
+        Format::Folded => {
+            for l in &lines {
+                out.extend_from_slice(l.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        Format::Svg => write_svg(&lines, base_name, picture, &mut out)?,
+        Format::Png => {
+            let mut p = picture.clone();
+            p.width = Some(p.width.unwrap_or(1200));
+            let mut svg = Vec::new();
+            write_svg(&lines, base_name, &p, &mut svg)?;
+            png::write_png(&svg, p.png_scale, p.fonts, &mut out)?;
+        }
+        Format::Table => {
+            return Err(Error::Usage(
+                "--diff cannot be combined with --format table".into(),
+            ))
+        }
+    }
+    Ok(out)
+}
+
+fn write_svg(
+    lines: &[String],
+    base_name: &str,
+    picture: &Picture,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    // Nothing drawn in INPUT: inferno would refuse; draw the empty page.
+    if !lines.iter().any(|l| !l.ends_with(" 0")) {
+        let empty = Folded::default();
+        return super::svg::write_svg(&empty, picture, out);
+    }
+    let mut opt = InfernoOptions::default();
+    opt.title = picture.title.clone();
+    opt.subtitle = picture.subtitle.clone();
+    opt.image_width = picture.width;
+    opt.frame_height = picture.frame_height;
+    opt.font_size = picture.font_size;
+    opt.font_type = picture.font_type.clone();
+    opt.min_width = picture.min_width;
+    opt.count_name = picture.count_name.clone();
+    opt.name_type = "Function:".to_string();
+    opt.deterministic = true;
+    opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
+    if picture.inverted {
+        opt.direction = Direction::Inverted;
+    }
+    opt.reverse_stack_order = picture.reverse;
+    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut *out).map_err(|e| {
+        Error::Write {
+            output: "SVG".into(),
+            source: e,
+        }
+    })?;
+    legend::append(out, &legend::diff_legend(base_name), picture);
+    Ok(())
+}

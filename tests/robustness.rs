@@ -1,0 +1,247 @@
+//! Hostile and broken input, closed pipes, full disks and interrupts: never a
+//! panic, never a broken or half-written output file.
+
+mod common;
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{cpuflame, s, sample};
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A chain of `depth` nodes under the root, sampled at its leaf and its middle.
+fn deep_chain(depth: usize) -> String {
+    let mut nodes = Vec::with_capacity(depth + 1);
+    nodes.push(
+        r#"{"id":1,"callFrame":{"functionName":"(root)","url":""},"children":[2]}"#.to_string(),
+    );
+    for i in 2..depth + 2 {
+        let kids = if i < depth + 1 {
+            format!(r#","children":[{}]"#, i + 1)
+        } else {
+            String::new()
+        };
+        nodes.push(format!(
+            r#"{{"id":{i},"callFrame":{{"functionName":"f{}","url":"file:///a/b.js","lineNumber":{},"columnNumber":1}}{kids}}}"#,
+            i % 7,
+            i % 50
+        ));
+    }
+    format!(
+        r#"{{"nodes":[{}],"startTime":0,"endTime":100,"samples":[{},{},{}],"timeDeltas":[0,10,10]}}"#,
+        nodes.join(","),
+        depth + 1,
+        depth + 1,
+        depth / 2
+    )
+}
+
+#[test]
+fn a_100000_frame_stack_folds_without_recursion() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("deep.cpuprofile");
+    fs::write(&p, deep_chain(100_000)).unwrap();
+    let o = cpuflame(&["--format", "folded", s(&p)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let frames = |l: &str| l.rsplit_once(' ').unwrap().0.split(';').count();
+    let mut depths: Vec<usize> = lines.iter().map(|l| frames(l)).collect();
+    depths.sort();
+    assert_eq!(depths, vec![49_999, 100_000]);
+    // The PNG is refused with a clear message instead of allocating gigabytes.
+    let png = dir.path().join("deep.png");
+    let o = cpuflame(&[s(&p), "-o", s(&png)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("too large for a PNG"), "{}", stderr(&o));
+    assert!(!png.exists());
+}
+
+#[test]
+fn json_nested_100000_levels_is_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "a.json",
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        ),
+        ("b.json", format!("{{\"nodes\":{}", "[".repeat(100_000))),
+    ] {
+        let p = dir.path().join(name);
+        fs::write(&p, text).unwrap();
+        let o = cpuflame(&[s(&p)]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(name), "{name}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("overflow"), "{name}: {}", stderr(&o));
+    }
+    // Deep nesting inside a field we do not read is skipped, not an error.
+    let p = dir.path().join("c.json");
+    fs::write(
+        &p,
+        format!(
+            "{{\"nodes\":[{{\"id\":1,\"callFrame\":{{\"x\":{}1{}}}}}]}}",
+            "{\"a\":".repeat(100_000),
+            "}".repeat(100_000)
+        ),
+    )
+    .unwrap();
+    let o = cpuflame(&["--format", "folded", s(&p)]);
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(1));
+}
+
+#[test]
+fn huge_names_and_odd_numbers_are_survived() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "x".repeat(1 << 20);
+    let cases = [
+        // A 1 MB function name.
+        format!(
+            r#"{{"nodes":[{{"id":1,"callFrame":{{"functionName":"(root)"}},"children":[2]}},{{"id":2,"callFrame":{{"functionName":"{big}","url":"","lineNumber":-1}}}}],"startTime":0,"endTime":1,"samples":[2,2],"timeDeltas":[0,1]}}"#
+        ),
+        // Huge, negative and fractional times and positions.
+        r#"{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2]},{"id":2,"callFrame":{"functionName":"f","url":"u","lineNumber":1e308,"columnNumber":-5}}],"startTime":-1e300,"endTime":1e308,"samples":[2,2,2],"timeDeltas":[1e300,-1e300,0.5]}"#.to_string(),
+        // null in every field.
+        r#"{"nodes":[{"id":1,"callFrame":null,"children":null,"hitCount":null},{"id":2,"callFrame":{"functionName":null,"url":null,"lineNumber":null,"columnNumber":null,"scriptId":null},"parent":null}],"startTime":null,"endTime":null,"samples":null,"timeDeltas":null}"#.to_string(),
+        // Ids that repeat, a node that lists itself, samples of ids that do not exist.
+        r#"{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2,2,3]},{"id":2,"callFrame":{"functionName":"a"}},{"id":2,"callFrame":{"functionName":"b"}},{"id":3,"callFrame":{"functionName":"c"}}],"startTime":0,"endTime":5,"samples":[2,3,99,1,2],"timeDeltas":[0,1,1,1,1]}"#.to_string(),
+        // Empty arrays.
+        r#"{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"startTime":0,"endTime":0,"samples":[],"timeDeltas":[]}"#.to_string(),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let p = dir.path().join(format!("case{i}.cpuprofile"));
+        fs::write(&p, text).unwrap();
+        for args in [vec!["--format", "folded"], vec![], vec!["--chart"]] {
+            let mut a = args.clone();
+            a.push(s(&p));
+            let o = cpuflame(&a);
+            let err = stderr(&o);
+            assert!(!err.contains("panicked"), "case {i} {args:?}: {err}");
+            assert!(
+                o.status.code() == Some(0) || o.status.code() == Some(1),
+                "case {i} {args:?}: {err}"
+            );
+            if o.status.code() == Some(1) {
+                assert_eq!(err.lines().count(), 1, "case {i}: {err}");
+            }
+        }
+    }
+}
+
+#[test]
+fn invalid_utf8_and_lone_surrogates_in_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = br#"{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2,3]},{"id":2,"callFrame":{"functionName":"bad\ud800name"}},{"id":3,"callFrame":{"functionName":"raw"#.to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe]);
+    bytes.extend_from_slice(
+        br#"bytes"}}],"startTime":0,"endTime":1,"samples":[2,3],"timeDeltas":[0,5]}"#,
+    );
+    let p = dir.path().join("utf.cpuprofile");
+    fs::write(&p, bytes).unwrap();
+    let o = cpuflame(&["--format", "folded", s(&p)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).expect("output is UTF-8");
+    assert!(text.contains("bad\u{fffd}name 5"), "{text}");
+    assert!(text.contains("raw\u{fffd}\u{fffd}bytes 5"), "{text}");
+}
+
+#[test]
+fn a_closed_pipe_is_a_clear_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+        .args([
+            "--format",
+            "folded",
+            "--chart",
+            s(&sample("node/app.cpuprofile")),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read 10 bytes, then hang up, as `| head -c 10` does.
+    let mut out = child.stdout.take().unwrap();
+    let mut ten = [0u8; 10];
+    out.read_exact(&mut ten).unwrap();
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("standard output"), "{err}");
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+        .arg(s(&sample("node/app.cpuprofile")))
+        .stdout(
+            fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("cannot write standard output"), "{err}");
+    assert!(err.contains("No space left"), "{err}");
+}
+
+#[test]
+fn an_interrupt_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("deep.cpuprofile");
+    fs::write(&input, deep_chain(30_000)).unwrap();
+    for delay_ms in [50u64, 150, 300, 600] {
+        let out = dir.path().join("out.svg");
+        let _ = fs::remove_file(&out);
+        let child = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+            .args([s(&input), "-o", s(&out)])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        unsafe_kill_int(child.id());
+        let output = child.wait_with_output().unwrap();
+        let code = output.status.code();
+        assert!(
+            code == Some(130) || code == Some(0),
+            "{delay_ms} ms: {code:?}"
+        );
+        if out.exists() {
+            // Only a complete file may exist.
+            assert!(fs::read_to_string(&out)
+                .unwrap()
+                .trim_end()
+                .ends_with("</svg>"));
+        }
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{delay_ms} ms: {leftovers:?}");
+    }
+}
+
+fn unsafe_kill_int(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status();
+}
