@@ -13,11 +13,6 @@ use crate::model::{Profile, Warnings};
 use crate::options::Options;
 use crate::output;
 
-// Directory inputs. The module belongs under `import`; it is declared here until
-// `import/mod.rs` (being reworked for more formats) can take a `pub mod inputs;`.
-#[path = "import/inputs.rs"]
-pub mod inputs;
-
 /// What a successful run has to tell the user.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -28,7 +23,7 @@ pub struct Report {
 /// Read every input, fold, render and write the output.
 pub fn run(opts: &Options) -> Result<Report> {
     let mut warnings = Warnings::new();
-    let expanded = inputs::expand(&opts.inputs)?;
+    let expanded = import::inputs::expand(&opts.inputs)?;
     let files: Vec<PathBuf> = expanded.iter().flat_map(|i| i.files.clone()).collect();
     let profiles = read_all(&files, &mut warnings)?;
     let profiles = select_sources(profiles, &opts.threads)?;
@@ -86,7 +81,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     let bytes = match &opts.diff {
         None => export::export(&folded, opts.format, &picture)?,
         Some(base_path) => {
-            let base_files: Vec<PathBuf> = inputs::expand(std::slice::from_ref(base_path))?
+            let base_files: Vec<PathBuf> = import::inputs::expand(std::slice::from_ref(base_path))?
                 .iter()
                 .flat_map(|i| i.files.clone())
                 .collect();

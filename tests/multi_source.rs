@@ -482,32 +482,29 @@ fn banded_chart_of_separate_clocks_starts_each_at_its_own_start() {
     let Some(files) = ng_build_files() else {
         return;
     };
-    let mut args = vec!["--chart"];
-    args.extend(files.iter().map(String::as_str));
-    let svg = ok_text(&args);
-    // The corpus prefix hides Node's naming: file names, no shared clock.
-    let names: Vec<String> = files
-        .iter()
-        .map(|f| {
-            Path::new(f)
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
     let firsts: Vec<f64> = files.iter().map(|f| samples_and_first(f).1).collect();
+    // Renamed without Node's pattern, the files carry no pid: separate clocks.
+    let plain = tempfile::tempdir().unwrap();
+    let mut plain_files = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let p = plain.path().join(format!("run-{i}.cpuprofile"));
+        std::fs::copy(f, &p).unwrap();
+        plain_files.push(p.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["--chart"];
+    args.extend(plain_files.iter().map(String::as_str));
+    let svg = ok_text(&args);
+    let names: Vec<String> = (0..files.len())
+        .map(|i| format!("run-{i}.cpuprofile"))
+        .collect();
     check_bands(&svg, &names, &firsts, false);
     assert!(svg.contains("each from its own start (separate clocks)"));
 
-    // With Node's own names, the same four files are one process: one clock.
-    let dir = tempfile::tempdir().unwrap();
-    for f in &files {
-        let name = Path::new(f).file_name().unwrap().to_string_lossy();
-        let node_name = name.trim_start_matches("pushbased__ng-build-cpu__");
-        std::fs::copy(f, dir.path().join(node_name)).unwrap();
-    }
-    let svg = ok_text(&["--chart", dir.path().to_str().unwrap()]);
+    // Node's names (the corpus copies keep them after a prefix) are one
+    // process: one clock.
+    let mut args = vec!["--chart"];
+    args.extend(files.iter().map(String::as_str));
+    let svg = ok_text(&args);
     let names: Vec<String> = ["main", "worker 1", "worker 2", "worker 16"]
         .iter()
         .map(|n| format!("node pid 90620 {n}"))

@@ -11,6 +11,7 @@
 //! | [`selfprofile`] | the JS Self-Profiling API's `ProfilerTrace` (also Datadog's `wall-time.json`) |
 
 pub mod cdp;
+pub mod inputs;
 pub mod json;
 pub mod legacy;
 pub mod naming;

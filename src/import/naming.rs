@@ -37,8 +37,9 @@ pub fn node_file_ids(name: &str) -> Option<(u64, u64)> {
     let stem = name.strip_suffix(".gz").unwrap_or(name);
     let stem = stem.strip_suffix(".cpuprofile")?;
     let parts: Vec<&str> = stem.split('.').collect();
-    // CPU, date, time, pid, tid, seq
-    if parts.len() != 6 || parts[0] != "CPU" {
+    // CPU, date, time, pid, tid, seq; a prefix before `CPU` (a copy renamed
+    // `run-3__CPU.…`) is allowed.
+    if parts.len() != 6 || !parts[0].ends_with("CPU") {
         return None;
     }
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -60,6 +61,10 @@ mod tests {
         );
         assert_eq!(node_file_ids("CPU.1700000000000.42.cpuprofile"), None);
         assert_eq!(node_file_ids("app.cpuprofile"), None);
+        assert_eq!(
+            node_file_ids("ng-build__CPU.20250519.000216.90620.2.003.cpuprofile"),
+            Some((90620, 2))
+        );
         let s = source_for(
             Path::new("/x/CPU.20250519.000215.90620.0.001.cpuprofile"),
             "x",
