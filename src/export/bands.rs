@@ -469,7 +469,7 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         // inferno draws chart input latest first.
         lines.reverse();
     }
-    let mut map = palette::palette_map(&folded.labels);
+    let mut map = palette::palette_map_for(&folded.labels, picture.palette);
     map.insert(SPACER, palette::legend_color(Category::Idle));
     let rendered: Vec<Result<Vec<u8>>> = layout
         .bands
