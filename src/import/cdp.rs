@@ -12,13 +12,14 @@ use super::ImportContext;
 use crate::error::{Error, Result};
 use crate::model::{Profile, SourceInfo, Timing, Warnings, NONE};
 
-/// A CDP profile as parsed, borrowing strings from the input where it can.
+/// A CDP profile as parsed. Its nodes went straight into a tree builder while
+/// being read, so nothing here borrows from the input.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-pub struct RawProfile<'a> {
+pub struct RawProfile {
     /// The call tree, flattened; the first node is the root.
-    #[serde(borrow, default)]
-    pub nodes: Option<Vec<RawNode<'a>>>,
+    #[serde(default)]
+    pub nodes: Option<NodeList>,
     /// Node id of the top of the stack, per sample.
     #[serde(default)]
     pub samples: Option<Vec<Id>>,
@@ -86,6 +87,82 @@ pub struct RawPositionTick {
     pub ticks: Num,
 }
 
+/// A CDP `nodes` array, read node by node straight into a [`TreeBuilder`]:
+/// a 200 MB profile's million nodes are never all held as parsed structs,
+/// only as the builder's few integers per node, with names interned.
+#[derive(Default)]
+pub struct NodeList {
+    builder: TreeBuilder,
+    /// `hitCount` per node, in list order (used only when there are no samples).
+    hit_counts: Vec<u32>,
+    /// `(node id, line, ticks)` from `positionTicks`.
+    ticks: Vec<(u64, u32, u32)>,
+    /// Whether the first node (the root) lists `children`.
+    root_has_children: bool,
+}
+
+impl NodeList {
+    /// Number of nodes read.
+    pub fn len(&self) -> usize {
+        self.builder.len()
+    }
+
+    /// Whether there were none.
+    pub fn is_empty(&self) -> bool {
+        self.builder.is_empty()
+    }
+
+    fn push(&mut self, node: RawNode<'_>) {
+        let cf = node.call_frame.as_ref();
+        let name = cf.and_then(|c| c.function_name.as_deref()).unwrap_or("");
+        let url = cf.and_then(|c| c.url.as_deref()).unwrap_or("");
+        let line = position(cf.and_then(|c| c.line_number));
+        let col = position(cf.and_then(|c| c.column_number));
+        let frame = self.builder.frame(name, url, line, col);
+        if self.builder.is_empty() {
+            self.root_has_children = node.children.is_some();
+        }
+        let children = node.children.iter().flatten().map(|c| c.0);
+        self.builder
+            .node(node.id.0, frame, children, node.parent.map(|p| p.0));
+        let hits = node.hit_count.map_or(0.0, |h| h.0);
+        self.hit_counts.push(if (0.0..4e9).contains(&hits) {
+            hits as u32
+        } else {
+            0
+        });
+        for t in node.position_ticks.iter().flatten() {
+            if t.line.0 >= 1.0 && t.ticks.0 >= 1.0 && t.line.0 < 1e9 && t.ticks.0 < 4e9 {
+                self.ticks
+                    .push((node.id.0, t.line.0 as u32, t.ticks.0 as u32));
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NodeList, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = NodeList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of nodes")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<NodeList, A::Error> {
+                let mut list = NodeList::default();
+                while let Some(node) = seq.next_element::<RawNode<'de>>()? {
+                    list.push(node);
+                }
+                Ok(list)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
 /// A 0-based position as the model stores it: -1 when absent or not a sane integer.
 pub(crate) fn position(n: Option<Num>) -> i64 {
     match n {
@@ -94,7 +171,7 @@ pub(crate) fn position(n: Option<Num>) -> i64 {
     }
 }
 
-impl RawProfile<'_> {
+impl RawProfile {
     /// Whether this looks like a CDP profile at all.
     pub fn is_present(&self) -> bool {
         self.nodes.is_some()
@@ -110,32 +187,23 @@ impl RawProfile<'_> {
                 "`nodes` is empty: nothing was recorded",
             ));
         }
-        let mut builder = TreeBuilder::new();
-        let mut hit_counts = Vec::with_capacity(nodes.len());
-        let mut ticks_raw: Vec<(u64, u32, u32)> = Vec::new();
-        for node in &nodes {
-            let cf = node.call_frame.as_ref();
-            let name = cf.and_then(|c| c.function_name.as_deref()).unwrap_or("");
-            let url = cf.and_then(|c| c.url.as_deref()).unwrap_or("");
-            let line = position(cf.and_then(|c| c.line_number));
-            let col = position(cf.and_then(|c| c.column_number));
-            let frame = builder.frame(name, url, line, col);
-            let children = node.children.iter().flatten().map(|c| c.0);
-            builder.node(node.id.0, frame, children, node.parent.map(|p| p.0));
-            hit_counts.push((node.id.0, node.hit_count.map_or(0.0, |h| h.0.max(0.0))));
-            for t in node.position_ticks.iter().flatten() {
-                if t.line.0 >= 1.0 && t.ticks.0 >= 1.0 && t.line.0 < 1e9 && t.ticks.0 < 1e12 {
-                    ticks_raw.push((node.id.0, t.line.0 as u32, t.ticks.0 as u32));
-                }
-            }
-        }
+        let NodeList {
+            builder,
+            hit_counts,
+            ticks: ticks_raw,
+            root_has_children,
+        } = nodes;
         // DevTools rebuilds children from parents only when the root has no `children`.
-        let links = if nodes[0].children.is_none() && builder.has_parents() {
+        let links = if !root_has_children && builder.has_parents() {
             Links::Parent
         } else {
             Links::Children
         };
-        drop(nodes);
+        let ids: Vec<u64> = if self.samples.as_ref().is_none_or(Vec::is_empty) {
+            builder.ids().to_vec()
+        } else {
+            Vec::new()
+        };
         let mut tree = builder.finish(links, &input, &mut ctx.warnings)?;
 
         let mut profile = Profile::new(source);
@@ -185,9 +253,9 @@ impl RawProfile<'_> {
             _ => {
                 // Tree-only export: weigh nodes by their hit counts.
                 let mut hc = vec![0.0; profile.nodes.len()];
-                for (id, h) in hit_counts {
+                for (&id, &h) in ids.iter().zip(&hit_counts) {
                     if let Resolved::Node(i) = tree.resolve(id) {
-                        hc[i as usize] += h;
+                        hc[i as usize] += h as f64;
                     }
                 }
                 if hc.iter().any(|&h| h > 0.0) {

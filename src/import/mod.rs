@@ -43,9 +43,9 @@ pub struct ImportContext {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Document<'a> {
-    /// CDP: the call tree.
-    #[serde(borrow, default)]
-    nodes: Option<Vec<cdp::RawNode<'a>>>,
+    /// CDP: the call tree, read straight into a tree builder.
+    #[serde(default)]
+    nodes: Option<cdp::NodeList>,
     /// CDP and legacy: sampled node ids; JS Self-Profiling: sample objects.
     #[serde(borrow, default)]
     samples: Option<selfprofile::Samples<'a>>,
@@ -59,8 +59,8 @@ struct Document<'a> {
     #[serde(default)]
     end_time: Option<json::Num>,
     /// `{profile: {...}}`: a CDP `Profiler.stop` response saved whole.
-    #[serde(borrow, default)]
-    profile: Option<cdp::RawProfile<'a>>,
+    #[serde(default)]
+    profile: Option<cdp::RawProfile>,
     /// Chrome trace object form: only the events that matter are kept.
     #[serde(borrow, default)]
     trace_events: Option<trace::Events<'a>>,

@@ -320,16 +320,16 @@ struct ChunkProfile<'a> {
 }
 
 #[derive(Deserialize)]
-struct CpuProfileArgs<'a> {
-    #[serde(borrow, default)]
-    data: Option<CpuProfileData<'a>>,
+struct CpuProfileArgs {
+    #[serde(default)]
+    data: Option<CpuProfileData>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CpuProfileData<'a> {
-    #[serde(borrow, default)]
-    cpu_profile: Option<cdp::RawProfile<'a>>,
+struct CpuProfileData {
+    #[serde(default)]
+    cpu_profile: Option<cdp::RawProfile>,
     #[serde(default)]
     time_deltas: Option<Vec<Num>>,
 }
@@ -614,7 +614,7 @@ fn complete_profile(
         cpu.time_deltas = data.time_deltas;
     }
     if cpu.samples.as_ref().is_none_or(Vec::is_empty)
-        || cpu.nodes.as_ref().is_none_or(Vec::is_empty)
+        || cpu.nodes.as_ref().is_none_or(cdp::NodeList::is_empty)
     {
         return Ok(None);
     }

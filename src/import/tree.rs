@@ -27,7 +27,8 @@ pub enum Links {
 pub struct TreeBuilder {
     ids: Vec<u64>,
     node_frames: Vec<u32>,
-    parents: Vec<Option<u64>>,
+    /// Parent id per node, [`NO_PARENT`] when none was given.
+    parents: Vec<u64>,
     child_ids: Vec<u64>,
     child_ranges: Vec<(u32, u32)>,
     frames: Vec<CallFrame>,
@@ -43,9 +44,73 @@ pub struct BuiltTree {
     ids: IdMap,
 }
 
+/// Format id -> index. Ids are usually dense small integers, so a vector
+/// indexed by id is used when it is not much larger than the node count.
 enum IdMap {
     Dense(Vec<u32>),
     Sparse(HashMap<u64, u32>),
+}
+
+impl IdMap {
+    /// Map each id to its first position; also count repeated ids.
+    fn positions(ids: &[u64]) -> (IdMap, usize, u64) {
+        let n = ids.len();
+        let max_id = ids.iter().copied().max().unwrap_or(0);
+        let mut duplicates = 0usize;
+        let mut first_duplicate = 0;
+        let mut dup = |id: u64| {
+            if duplicates == 0 {
+                first_duplicate = id;
+            }
+            duplicates += 1;
+        };
+        let map = if max_id < 4 * n as u64 + 1024 {
+            let mut v = vec![ABSENT; max_id as usize + 1];
+            for (i, &id) in ids.iter().enumerate() {
+                let slot = &mut v[id as usize];
+                if *slot == ABSENT {
+                    *slot = i as u32;
+                } else {
+                    dup(id);
+                }
+            }
+            IdMap::Dense(v)
+        } else {
+            let mut m = HashMap::with_capacity(n);
+            for (i, &id) in ids.iter().enumerate() {
+                if let std::collections::hash_map::Entry::Vacant(e) = m.entry(id) {
+                    e.insert(i as u32);
+                } else {
+                    dup(id);
+                }
+            }
+            IdMap::Sparse(m)
+        };
+        (map, duplicates, first_duplicate)
+    }
+
+    /// The value for `id`, if any.
+    fn get(&self, id: u64) -> Option<u32> {
+        let v = match self {
+            IdMap::Dense(v) => usize::try_from(id)
+                .ok()
+                .and_then(|i| v.get(i).copied())
+                .unwrap_or(ABSENT),
+            IdMap::Sparse(m) => m.get(&id).copied().unwrap_or(ABSENT),
+        };
+        (v != ABSENT).then_some(v)
+    }
+
+    /// Replace every present value.
+    fn map_values(&mut self, f: impl Fn(u32) -> u32) {
+        match self {
+            IdMap::Dense(v) => v
+                .iter_mut()
+                .filter(|x| **x != ABSENT)
+                .for_each(|x| *x = f(*x)),
+            IdMap::Sparse(m) => m.values_mut().for_each(|x| *x = f(*x)),
+        }
+    }
 }
 
 /// What a sample's id resolved to.
@@ -60,22 +125,16 @@ pub enum Resolved {
 }
 
 const UNREACHABLE: u32 = NONE - 1;
+const NO_PARENT: u64 = u64::MAX;
 const ABSENT: u32 = NONE;
 
 impl BuiltTree {
     /// Resolve a sample's node id.
     pub fn resolve(&self, id: u64) -> Resolved {
-        let v = match &self.ids {
-            IdMap::Dense(v) => usize::try_from(id)
-                .ok()
-                .and_then(|i| v.get(i).copied())
-                .unwrap_or(ABSENT),
-            IdMap::Sparse(m) => m.get(&id).copied().unwrap_or(ABSENT),
-        };
-        match v {
-            ABSENT => Resolved::Unknown,
-            UNREACHABLE => Resolved::Unreachable,
-            i => Resolved::Node(i),
+        match self.ids.get(id) {
+            None => Resolved::Unknown,
+            Some(UNREACHABLE) => Resolved::Unreachable,
+            Some(i) => Resolved::Node(i),
         }
     }
 }
@@ -121,10 +180,15 @@ impl TreeBuilder {
     ) {
         self.ids.push(id);
         self.node_frames.push(frame);
-        self.parents.push(parent);
+        self.parents.push(parent.unwrap_or(NO_PARENT));
         let start = self.child_ids.len() as u32;
         self.child_ids.extend(children);
         self.child_ranges.push((start, self.child_ids.len() as u32));
+    }
+
+    /// The format ids of the nodes added so far, in order.
+    pub fn ids(&self) -> &[u64] {
+        &self.ids
     }
 
     /// Number of nodes added so far.
@@ -144,7 +208,7 @@ impl TreeBuilder {
 
     /// Whether any node named a parent.
     pub fn has_parents(&self) -> bool {
-        self.parents.iter().any(Option::is_some)
+        self.parents.iter().any(|&p| p != NO_PARENT)
     }
 
     /// Build the tree. Cycles are errors; every other repair becomes a warning.
@@ -154,19 +218,7 @@ impl TreeBuilder {
             return Err(Error::profile(input, "the profile has no nodes"));
         }
         // Format id -> position in the input list; the first node with an id wins.
-        let mut by_id: HashMap<u64, u32> = HashMap::with_capacity(n);
-        let mut duplicates = 0usize;
-        let mut first_duplicate = 0;
-        for (i, &id) in self.ids.iter().enumerate() {
-            if let std::collections::hash_map::Entry::Vacant(e) = by_id.entry(id) {
-                e.insert(i as u32);
-            } else {
-                if duplicates == 0 {
-                    first_duplicate = id;
-                }
-                duplicates += 1;
-            }
-        }
+        let (mut by_id, duplicates, first_duplicate) = IdMap::positions(&self.ids);
         warnings.count(input, duplicates, |c| {
             format!("{c} nodes repeat an id already used (first: id {first_duplicate}); the first node with each id is used")
         });
@@ -240,25 +292,16 @@ impl TreeBuilder {
             );
         }
 
-        let max_id = self.ids.iter().copied().max().unwrap_or(0);
-        let ids = if max_id < (4 * n as u64 + 1024) {
-            let mut v = vec![ABSENT; max_id as usize + 1];
-            for (&id, &raw) in &by_id {
-                let ni = new_index[raw as usize];
-                v[id as usize] = if ni == NONE { UNREACHABLE } else { ni };
+        // Re-point the id map from input positions to model indices.
+        by_id.map_values(|raw| {
+            let ni = new_index[raw as usize];
+            if ni == NONE {
+                UNREACHABLE
+            } else {
+                ni
             }
-            IdMap::Dense(v)
-        } else {
-            IdMap::Sparse(
-                by_id
-                    .iter()
-                    .map(|(&id, &raw)| {
-                        let ni = new_index[raw as usize];
-                        (id, if ni == NONE { UNREACHABLE } else { ni })
-                    })
-                    .collect(),
-            )
-        };
+        });
+        let ids = by_id;
         Ok(BuiltTree {
             frames: self.frames,
             nodes,
@@ -269,7 +312,7 @@ impl TreeBuilder {
     /// CDP: children lists name ids; unknown ids are skipped. The root is the first node.
     fn children_from_lists(
         &self,
-        by_id: &HashMap<u64, u32>,
+        by_id: &IdMap,
         input: &str,
         warnings: &mut Warnings,
     ) -> (Vec<u32>, Vec<u32>, u32) {
@@ -280,8 +323,8 @@ impl TreeBuilder {
         for &(a, b) in &self.child_ranges {
             start.push(list.len() as u32);
             for &cid in &self.child_ids[a as usize..b as usize] {
-                match by_id.get(&cid) {
-                    Some(&raw) => list.push(raw),
+                match by_id.get(cid) {
+                    Some(raw) => list.push(raw),
                     None => missing += 1,
                 }
             }
@@ -297,15 +340,15 @@ impl TreeBuilder {
     /// named `(root)`, or failing that the first parentless node.
     fn children_from_parents(
         &self,
-        by_id: &HashMap<u64, u32>,
+        by_id: &IdMap,
         input: &str,
     ) -> Result<(Vec<u32>, Vec<u32>, u32)> {
         let n = self.ids.len();
         let mut counts = vec![0u32; n + 1];
         let mut parent_raw = vec![NONE; n];
-        for (i, p) in self.parents.iter().enumerate() {
-            if let Some(p) = p {
-                if let Some(&raw) = by_id.get(p) {
+        for (i, &p) in self.parents.iter().enumerate() {
+            if p != NO_PARENT {
+                if let Some(raw) = by_id.get(p) {
                     if raw as usize != i {
                         parent_raw[i] = raw;
                         counts[raw as usize] += 1;
@@ -325,7 +368,7 @@ impl TreeBuilder {
                 fill[p as usize] += 1;
             }
         }
-        let parentless = |i: &usize| self.parents[*i].is_none();
+        let parentless = |i: &usize| self.parents[*i] == NO_PARENT;
         let root = (0..n)
             .filter(parentless)
             .find(|&i| self.frames[self.node_frames[i] as usize].name == "(root)")
@@ -346,7 +389,7 @@ impl TreeBuilder {
         child_start: &[u32],
         child_list: &[u32],
         links: Links,
-        by_id: &HashMap<u64, u32>,
+        by_id: &IdMap,
         input: &str,
     ) -> Result<()> {
         let n = self.ids.len();
@@ -378,8 +421,11 @@ impl TreeBuilder {
                         }
                         state[cur] = 1;
                         path.push(cur);
-                        match self.parents[cur].and_then(|p| by_id.get(&p)) {
-                            Some(&p) if p as usize != cur => cur = p as usize,
+                        match Some(self.parents[cur])
+                            .filter(|&p| p != NO_PARENT)
+                            .and_then(|p| by_id.get(p))
+                        {
+                            Some(p) if p as usize != cur => cur = p as usize,
                             Some(_) => return Err(cycle(cur)),
                             None => break,
                         }
