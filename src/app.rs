@@ -20,12 +20,40 @@ pub struct Report {
     pub warnings: Warnings,
 }
 
+/// Phase timings on standard error when `CPUFLAME_TIMINGS` is set: a
+/// profiling aid for the benchmark (`bench/README.md`).
+struct Phases {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases {
+            on: std::env::var_os("CPUFLAME_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn done(&mut self, what: &str) {
+        if self.on {
+            eprintln!(
+                "cpuflame: timing: {what} {:.3} s",
+                self.last.elapsed().as_secs_f64()
+            );
+            self.last = std::time::Instant::now();
+        }
+    }
+}
+
 /// Read every input, fold, render and write the output.
 pub fn run(opts: &Options) -> Result<Report> {
+    let mut phases = Phases::new();
     let mut warnings = Warnings::new();
     let expanded = import::inputs::expand(&opts.inputs)?;
     let files: Vec<PathBuf> = expanded.iter().flat_map(|i| i.files.clone()).collect();
     let profiles = read_all(&files, &mut warnings)?;
+    phases.done("read and import");
     let profiles = select_sources(profiles, &opts.threads)?;
     if opts.list {
         // The sources as recorded: time weights, idle kept, nothing merged.
@@ -39,6 +67,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     }
     let folded = fold::fold(&profiles, &opts.fold, &mut warnings);
     drop(profiles);
+    phases.done("fold");
     if opts.strict {
         if let Some(first) = warnings.iter().next() {
             let (input, message) = first.split_once(": ").unwrap_or(("input", first));
@@ -79,7 +108,15 @@ pub fn run(opts: &Options) -> Result<Report> {
         picture.subtitle = picture.subtitle.map(|s| titles::with_policy(s, &folded));
     }
     let bytes = match &opts.diff {
-        None => export::export(&folded, opts.format, &picture)?,
+        None => {
+            // Streamed straight into the destination.
+            let mut dest = output::Destination::open(opts.output.as_deref())?;
+            export::write(&folded, opts.format, &picture, &mut dest)
+                .map_err(|e| rename_output(e, dest.name()))?;
+            phases.done("export and write");
+            dest.finish()?;
+            return Ok(Report { warnings });
+        }
         Some(base_path) => {
             let base_files: Vec<PathBuf> = import::inputs::expand(std::slice::from_ref(base_path))?
                 .iter()
@@ -95,8 +132,21 @@ pub fn run(opts: &Options) -> Result<Report> {
             export::diff::export(&folded, &base, &base_name, opts.format, &picture)?
         }
     };
+    phases.done("export");
     output::write_output(opts.output.as_deref(), &bytes)?;
+    phases.done("write");
     Ok(Report { warnings })
+}
+
+/// Name the real destination in a write error raised while exporting.
+fn rename_output(e: Error, name: &str) -> Error {
+    match e {
+        Error::Write { source, .. } => Error::Write {
+            output: name.to_string(),
+            source,
+        },
+        other => other,
+    }
 }
 
 /// An input's name as titles show it.

@@ -52,25 +52,119 @@ fn set_pending(path: Option<PathBuf>) {
 }
 
 fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let result = write_through_temporary(path, bytes);
-    set_pending(None);
-    result
+    let mut dest = Destination::open(Some(path))?;
+    dest.write_all(bytes)
+        .map_err(|e| Error::write_path(path, e))?;
+    dest.finish()
 }
 
-fn write_through_temporary(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+/// Where the output goes, written as it is produced: standard output, or a
+/// temporary file beside the destination that [`Destination::finish`] renames
+/// over it. Dropped without `finish` (an error on the way), the temporary
+/// file is removed and an existing destination is left as it was.
+pub struct Destination {
+    name: String,
+    /// `None` once finished.
+    kind: Option<Kind>,
+}
+
+enum Kind {
+    Stdout(io::BufWriter<io::Stdout>),
+    File {
+        tmp: io::BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+    },
+}
+
+impl Destination {
+    /// Open standard output (`None`) or a temporary file for `path`.
+    pub fn open(path: Option<&Path>) -> Result<Destination> {
+        let Some(path) = path else {
+            return Ok(Destination {
+                name: "standard output".into(),
+                kind: Some(Kind::Stdout(io::BufWriter::with_capacity(
+                    1 << 16,
+                    io::stdout(),
+                ))),
+            });
+        };
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".cpuflame-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::write_path(path, e))?;
+        set_pending(Some(tmp.path().to_path_buf()));
+        Ok(Destination {
+            name: path.display().to_string(),
+            kind: Some(Kind::File {
+                tmp: io::BufWriter::with_capacity(1 << 16, tmp),
+                path: path.to_path_buf(),
+            }),
+        })
+    }
+
+    /// The destination as messages name it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Flush, and for a file, put it in place of the destination.
+    pub fn finish(mut self) -> Result<()> {
+        match self.kind.take() {
+            None => Ok(()),
+            Some(Kind::Stdout(mut w)) => w.flush().map_err(|source| Error::Write {
+                output: self.name.clone(),
+                source,
+            }),
+            Some(Kind::File { tmp, path }) => {
+                let result = persist(tmp, &path);
+                set_pending(None);
+                result
+            }
+        }
+    }
+
+    fn inner(&mut self) -> io::Result<&mut dyn Write> {
+        match &mut self.kind {
+            Some(Kind::Stdout(w)) => Ok(w),
+            Some(Kind::File { tmp, .. }) => Ok(tmp),
+            None => Err(io::Error::other("output already finished")),
+        }
+    }
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner()?.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.inner()?.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner()?.flush()
+    }
+}
+
+impl Drop for Destination {
+    fn drop(&mut self) {
+        // An unfinished temporary file is removed by its own drop.
+        if matches!(self.kind, Some(Kind::File { .. })) {
+            set_pending(None);
+        }
+    }
+}
+
+fn persist(tmp: io::BufWriter<tempfile::NamedTempFile>, path: &Path) -> Result<()> {
     let err = |source: io::Error| Error::write_path(path, source);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".cpuflame-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    set_pending(Some(tmp.path().to_path_buf()));
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_data().map_err(err)?;
+    let tmp = tmp.into_inner().map_err(|e| err(e.into_error()))?;
+    // No fsync: the rename protects the destination from a failed or killed
+    // run, which is what matters here, at no cost for a 300 MB folded file.
     // Keep the destination's permissions when replacing a file.
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = tmp.as_file().set_permissions(meta.permissions());

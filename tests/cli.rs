@@ -165,11 +165,14 @@ fn node_sample_labels_and_escaping() {
     // node_modules packages keep their path; runtime frames their node: URL.
     assert!(text.contains("(node_modules/tiny-lib/index.js:"), "{text}");
     assert!(text.contains("(node:internal/"));
-    // Every line is `stack weight` with a positive integer weight, sorted.
+    // Every line is `stack weight` with a positive integer weight, in tree
+    // order: frame by frame, siblings in byte order, a stack before its callees.
     let lines: Vec<&str> = text.lines().collect();
-    let mut sorted = lines.clone();
-    sorted.sort();
-    assert_eq!(lines, sorted);
+    for pair in lines.windows(2) {
+        let a: Vec<&str> = pair[0].rsplit_once(' ').unwrap().0.split(';').collect();
+        let b: Vec<&str> = pair[1].rsplit_once(' ').unwrap().0.split(';').collect();
+        assert!(a < b, "{:?} before {:?}", pair[0], pair[1]);
+    }
     for l in &lines {
         let (_, w) = l.rsplit_once(' ').unwrap();
         assert!(w.parse::<u64>().unwrap() > 0);
@@ -493,4 +496,52 @@ fn strict_turns_repairs_into_errors() {
     assert!(stderr(&o).contains("--strict"));
     let o = cpuflame(&["--quiet", s(&p)]);
     assert!(stderr(&o).is_empty());
+}
+
+/// `(title, fg:x, fg:w)` of every frame of an inferno SVG.
+fn frames_of(svg: &str) -> Vec<(String, u64, u64)> {
+    svg.split("<g><title>")
+        .skip(1)
+        .map(|g| {
+            let title = g[..g.find("</title>").unwrap()].to_string();
+            let num = |key: &str| {
+                let i = g.find(key).unwrap() + key.len();
+                let end = g[i..].find('"').unwrap() + i;
+                g[i..end].parse::<u64>().unwrap()
+            };
+            (title, num("fg:x=\""), num("fg:w=\""))
+        })
+        .collect()
+}
+
+#[test]
+fn pruning_before_inferno_draws_the_same_frames() {
+    // cpuflame prunes stacks below --min-width before inferno sees them; the
+    // picture must be what inferno alone would draw from every stack.
+    for chart in [false, true] {
+        let p = sample("node/app.cpuprofile");
+        let mut args = vec![s(&p), "--min-width", "0.5"];
+        if chart {
+            args.push("--chart");
+        }
+        let pruned = frames_of(&stdout(&cpuflame(&args)));
+        args[2] = "0";
+        let full = frames_of(&stdout(&cpuflame(&args)));
+        let total = full.iter().map(|f| f.1 + f.2).max().unwrap();
+        let wide: Vec<_> = full
+            .iter()
+            .filter(|f| f.2 as f64 >= 0.005 * total as f64)
+            .cloned()
+            .collect();
+        for f in &wide {
+            assert!(pruned.contains(f), "chart={chart}: {f:?} is missing");
+        }
+        assert!(
+            pruned.len() >= wide.len() && pruned.len() < full.len(),
+            "chart={chart}: {} pruned, {} wide, {} all",
+            pruned.len(),
+            wide.len(),
+            full.len()
+        );
+    }
 }

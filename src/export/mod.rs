@@ -22,6 +22,8 @@ pub mod svg;
 pub mod table;
 pub mod titles;
 
+use std::io::Write;
+
 use crate::error::Result;
 use crate::fold::Folded;
 
@@ -116,17 +118,46 @@ impl Default for Picture {
 /// so that a failure never leaves a half-written file.
 pub fn export(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(1 << 16);
+    write(folded, format, picture, &mut out)?;
+    Ok(out)
+}
+
+/// Render `folded` in `format` into `out` as it is produced (folded text is
+/// streamed; pictures are made in memory first). A failed write comes back as
+/// [`crate::error::Error::Write`] naming `output`; the caller renames it.
+pub fn write(
+    folded: &Folded,
+    format: Format,
+    picture: &Picture,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let io = |source: std::io::Error| crate::error::Error::Write {
+        output: "output".into(),
+        source,
+    };
+    match format {
+        Format::Folded if !picture.chart => folded::write_graph(folded, out).map_err(io),
+        _ => {
+            let bytes = render(folded, format, picture)?;
+            out.write_all(&bytes).map_err(io)
+        }
+    }
+}
+
+/// Render a format in memory.
+fn render(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(1 << 16);
     match format {
         Format::Table => out.extend_from_slice(table::table(folded, picture).as_bytes()),
         Format::Folded => {
-            let lines = if picture.chart {
-                folded::chart_lines(folded)
+            if picture.chart {
+                for l in folded::chart_lines(folded) {
+                    out.extend_from_slice(l.as_bytes());
+                    out.push(b'\n');
+                }
             } else {
-                folded::graph_lines(folded)
-            };
-            for l in &lines {
-                out.extend_from_slice(l.as_bytes());
-                out.push(b'\n');
+                // Writing into memory cannot fail.
+                let _ = folded::write_graph(folded, &mut out);
             }
         }
         Format::Svg => write_any_svg(folded, picture, &mut out)?,

@@ -11,14 +11,21 @@ use crate::fold::Folded;
 /// Draw `folded` as an SVG into `out`.
 pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Result<()> {
     let mut map = palette::palette_map_for(&folded.labels, picture.palette);
+    // inferno leaves out frames narrower than `min_width` percent of the
+    // total; prune them here already (a little under the limit, for rounding),
+    // so that inferno gets thousands of lines, not a million.
+    let prune_below = 0.9 * picture.min_width / 100.0 * folded.total();
     let lines = if picture.chart {
         // inferno reverses chart input "so time moves left to right": give it
         // the runs latest first, and the earliest ends up at the left.
-        let mut l = folded::chart_lines(folded);
+        let mut l = folded::pruned_chart_lines(folded, prune_below);
         l.reverse();
         l
-    } else {
+    } else if picture.reverse {
+        // The callers view merges by leaf: prune nothing before inferno does.
         folded::graph_lines(folded)
+    } else {
+        folded::pruned_graph_lines(folded, prune_below)
     };
     let mut buf = Vec::with_capacity(1 << 16);
     if lines.is_empty() {

@@ -14,8 +14,8 @@
 //! - `;` would split the frame in the folded format, so it becomes `:`;
 //!   newlines, tabs and other control characters become spaces.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::model::{CallFrame, FrameKind, Profile};
 
@@ -124,7 +124,7 @@ pub fn package_of(url: &str) -> Option<&str> {
 pub struct LabelTable {
     names: Vec<String>,
     categories: Vec<Category>,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
 }
 
 impl LabelTable {

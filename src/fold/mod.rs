@@ -157,6 +157,9 @@ pub fn fold(profiles: &[Profile], opts: &FoldOptions, warnings: &mut Warnings) -
         }
         out.sources.push(summary);
     }
+    if mapper.is_identity() {
+        out.tree = raw;
+    }
     out
 }
 
@@ -170,6 +173,14 @@ struct Ctx<'a> {
 /// Map raw stack `raw_stack` through the transforms and add `w` to it; the
 /// output stack, or `None` when the transforms drop it.
 fn emit(ctx: &mut Ctx<'_>, out: &mut Folded, raw_stack: u32, w: f64) -> Option<u32> {
+    if ctx.mapper.is_identity() {
+        // No transforms: the raw tree is the output tree (moved there at the end).
+        if raw_stack == StackTree::ROOT {
+            return None;
+        }
+        ctx.raw.add(raw_stack, w);
+        return Some(raw_stack);
+    }
     let stack = ctx
         .mapper
         .map(ctx.raw, &mut out.tree, &out.labels, raw_stack)?;

@@ -5,7 +5,7 @@
 //! a stack). Folding merges them here, on the tree, so the cost is one hash
 //! lookup per profile node, not a string per sample.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::label::LabelTable;
 use crate::model::NONE;
@@ -27,7 +27,7 @@ pub struct StackNode {
 #[derive(Debug, Clone)]
 pub struct StackTree {
     nodes: Vec<StackNode>,
-    index: HashMap<(u32, u32), u32>,
+    index: FxHashMap<(u32, u32), u32>,
 }
 
 impl Default for StackTree {
@@ -46,7 +46,7 @@ impl StackTree {
                 depth: 0,
                 weight: 0.0,
             }],
-            index: HashMap::new(),
+            index: FxHashMap::default(),
         }
     }
 
@@ -111,6 +111,16 @@ impl StackTree {
             let n = &self.nodes[id as usize];
             out.push(n.label);
             id = n.parent;
+        }
+        out.reverse();
+    }
+
+    /// Stack ids of a stack's frames, root-most first (the last is `id` itself).
+    pub fn path_nodes(&self, mut id: u32, out: &mut Vec<u32>) {
+        out.clear();
+        while id != Self::ROOT && id != NONE {
+            out.push(id);
+            id = self.nodes[id as usize].parent;
         }
         out.reverse();
     }

@@ -117,6 +117,8 @@ pub struct Mapper {
     package: Vec<u32>,
     /// Per raw stack.
     memo: Vec<Out>,
+    /// No transform asked for: every stack maps to itself.
+    identity: bool,
 }
 
 impl Mapper {
@@ -128,7 +130,13 @@ impl Mapper {
             roles: Vec::new(),
             package: Vec::new(),
             memo: Vec::new(),
+            identity: t.is_identity(),
         }
+    }
+
+    /// Whether every stack maps to itself (no transform asked for).
+    pub fn is_identity(&self) -> bool {
+        self.identity
     }
 
     fn grow(&mut self, label: u32) {
@@ -190,6 +198,10 @@ impl Mapper {
         labels: &LabelTable,
         id: u32,
     ) -> Option<u32> {
+        if self.identity {
+            // Without transforms the output tree is the raw tree itself.
+            return (id != StackTree::ROOT).then_some(id);
+        }
         while self.memo.len() <= id as usize {
             let next = self.memo.len() as u32;
             let o = self.compute(raw, out, labels, next);
@@ -337,8 +349,10 @@ mod tests {
             .iter()
             .map(|&l| {
                 m.map(&raw, &mut out, &labels, l).map(|s| {
+                    // Without transforms, stacks map to themselves in the raw tree.
+                    let tree = if m.is_identity() { &raw } else { &out };
                     let mut text = String::new();
-                    out.write_path(s, &labels, &mut scratch, &mut text);
+                    tree.write_path(s, &labels, &mut scratch, &mut text);
                     text
                 })
             })

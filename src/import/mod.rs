@@ -96,14 +96,130 @@ pub fn import_path(path: &Path, warnings: &mut Warnings) -> Result<Vec<Profile>>
     } else {
         path.display().to_string()
     };
-    let bytes = source::read_input(path, &display)?;
+    let raw = source::read_raw(path, &display)?;
     let mut ctx = ImportContext {
         input: display,
         warnings: Warnings::new(),
     };
-    let profiles = import_bytes(&bytes, naming::source_for(path, &ctx.input), &mut ctx);
+    let source = naming::source_for(path, &ctx.input);
+    let bytes = if source::is_gzip(&raw) {
+        // A gzip .cpuprofile is parsed as it is decompressed, never held whole.
+        if let Some(cdp) = stream_cdp(source::gunzip_reader(&raw)) {
+            drop(raw);
+            let profiles = cdp.import(source, &mut ctx).map(|p| vec![p]);
+            warnings.extend(ctx.warnings);
+            return profiles;
+        }
+        // Another format, or an error to report with its byte offset: in memory.
+        source::Bytes::Owned(source::gunzip(&raw, &ctx.input)?)
+    } else {
+        raw
+    };
+    let profiles = match parse_cdp(&bytes, &ctx.input)? {
+        // A .cpuprofile no longer needs its bytes once parsed: unmap them
+        // before the tree is built, so the two never add up in memory.
+        Some(cdp) => {
+            drop(bytes);
+            cdp.import(source, &mut ctx).map(|p| vec![p])
+        }
+        None => import_bytes(&bytes, source, &mut ctx),
+    };
     warnings.extend(ctx.warnings);
     profiles
+}
+
+/// The top level of a streamed document: CDP fields, and the other formats'
+/// fields only to notice them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'static"))]
+struct StreamedCdp {
+    #[serde(default)]
+    nodes: Option<cdp::NodeList>,
+    #[serde(default)]
+    samples: Option<selfprofile::Samples<'static>>,
+    #[serde(default)]
+    time_deltas: Option<Vec<json::Num>>,
+    #[serde(default)]
+    start_time: Option<json::Num>,
+    #[serde(default)]
+    end_time: Option<json::Num>,
+    #[serde(default)]
+    profile: Option<json::Skip>,
+    #[serde(default)]
+    trace_events: Option<json::Skip>,
+    #[serde(default)]
+    meta: Option<json::Skip>,
+    #[serde(default)]
+    head: Option<json::Skip>,
+    #[serde(default)]
+    frames: Option<json::Skip>,
+    #[serde(default)]
+    stacks: Option<json::Skip>,
+}
+
+/// Parse a plain CDP `.cpuprofile` from a stream; `None` for anything else
+/// (another format, or broken JSON whose error the in-memory path reports).
+fn stream_cdp(reader: impl std::io::Read) -> Option<cdp::RawProfile> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let doc = StreamedCdp::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    let other_format = doc.profile.is_some()
+        || doc.trace_events.is_some()
+        || doc.meta.is_some()
+        || doc.head.is_some()
+        || doc.frames.is_some()
+        || doc.stacks.is_some();
+    let samples = match doc.samples {
+        None => None,
+        Some(selfprofile::Samples::Ids(ids)) => Some(ids),
+        Some(selfprofile::Samples::Objects(_)) => return None,
+    };
+    if doc.nodes.is_none() || other_format {
+        return None;
+    }
+    Some(cdp::RawProfile {
+        nodes: doc.nodes,
+        samples,
+        time_deltas: doc.time_deltas,
+        start_time: doc.start_time,
+        end_time: doc.end_time,
+    })
+}
+
+/// Parse `bytes` if they are a plain CDP `.cpuprofile` object (the common,
+/// large case); `None` for every other format, which [`import_bytes`] reads.
+fn parse_cdp(bytes: &[u8], input: &str) -> Result<Option<cdp::RawProfile>> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Ok(None);
+    }
+    let doc: Document =
+        serde_json::from_slice(bytes).map_err(|e| json::json_error(input, bytes, &e))?;
+    let other_format = doc.trace_events.is_some()
+        || doc.meta.is_some()
+        || doc.head.is_some()
+        || doc.frames.is_some()
+        || doc.stacks.is_some();
+    if doc.nodes.is_none() || other_format {
+        return Ok(None);
+    }
+    let samples = match doc.samples {
+        None => None,
+        Some(selfprofile::Samples::Ids(ids)) => Some(ids),
+        Some(selfprofile::Samples::Objects(_)) => {
+            return Err(Error::profile(
+                input,
+                "`samples` holds objects, but a .cpuprofile's samples are node ids",
+            ))
+        }
+    };
+    Ok(Some(cdp::RawProfile {
+        nodes: doc.nodes,
+        samples,
+        time_deltas: doc.time_deltas,
+        start_time: doc.start_time,
+        end_time: doc.end_time,
+    }))
 }
 
 /// Import a document already in memory (decompressed), detecting its format.

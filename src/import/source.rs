@@ -30,6 +30,37 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Read a file (or standard input for `-`), decompressing gzip by its magic bytes.
 pub fn read_input(path: &Path, display: &str) -> Result<Bytes> {
+    let raw = read_raw(path, display)?;
+    if is_gzip(&raw) {
+        return gunzip(&raw, display).map(Bytes::Owned);
+    }
+    Ok(raw)
+}
+
+/// Whether `bytes` start with the gzip magic.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&GZIP_MAGIC)
+}
+
+/// A reader decompressing gzip `bytes` (all members) as it goes.
+pub fn gunzip_reader(bytes: &[u8]) -> impl Read + '_ {
+    io::BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(bytes))
+}
+
+/// Decompress gzip `bytes` whole.
+pub fn gunzip(bytes: &[u8], display: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Read {
+            input: display.to_string(),
+            source: io::Error::new(e.kind(), format!("broken gzip stream: {e}")),
+        })?;
+    Ok(out)
+}
+
+/// Read a file (or standard input for `-`) as it is, compressed or not.
+pub fn read_raw(path: &Path, display: &str) -> Result<Bytes> {
     let err = |source: io::Error| Error::Read {
         input: display.to_string(),
         source,
@@ -60,15 +91,5 @@ pub fn read_input(path: &Path, display: &str) -> Result<Bytes> {
             }
         }
     };
-    if raw.starts_with(&GZIP_MAGIC) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Error::Read {
-                input: display.to_string(),
-                source: io::Error::new(e.kind(), format!("broken gzip stream: {e}")),
-            })?;
-        return Ok(Bytes::Owned(out));
-    }
     Ok(raw)
 }

@@ -32,7 +32,7 @@ pub struct TreeBuilder {
     child_ids: Vec<u64>,
     child_ranges: Vec<(u32, u32)>,
     frames: Vec<CallFrame>,
-    frame_index: HashMap<u64, Vec<u32>>,
+    frame_index: rustc_hash::FxHashMap<u64, Vec<u32>>,
 }
 
 /// The finished tree, and how to find a node by the id the format used.
@@ -48,7 +48,7 @@ pub struct BuiltTree {
 /// indexed by id is used when it is not much larger than the node count.
 enum IdMap {
     Dense(Vec<u32>),
-    Sparse(HashMap<u64, u32>),
+    Sparse(rustc_hash::FxHashMap<u64, u32>),
 }
 
 impl IdMap {
@@ -76,7 +76,7 @@ impl IdMap {
             }
             IdMap::Dense(v)
         } else {
-            let mut m = HashMap::with_capacity(n);
+            let mut m = HashMap::with_capacity_and_hasher(n, Default::default());
             for (i, &id) in ids.iter().enumerate() {
                 if let std::collections::hash_map::Entry::Vacant(e) = m.entry(id) {
                     e.insert(i as u32);
@@ -140,7 +140,7 @@ impl BuiltTree {
 }
 
 fn frame_hash(name: &str, url: &str, line: i64, column: i64) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     name.hash(&mut h);
     url.hash(&mut h);
     line.hash(&mut h);
