@@ -113,7 +113,7 @@ fn sentry_trace() {
     assert_eq!(
         weight_under(
             &lines,
-            "dispatchDiscreteEvent (http://localhost:8080/static/js/vendor.js:58555:31);"
+            "dispatchDiscreteEvent (vendor.js:58555:31);"
         ),
         288
     );
@@ -269,8 +269,8 @@ fn datadog_extended_trace_and_markers_without_stacks() {
             "(layout) 1",
             "native 1",
             "native;(garbage collector) 1",
-            "outer (https://x/a.js:1:1) 1",
-            "outer (https://x/a.js:1:1);inner (https://x/a.js:5:3) 1",
+            "outer (a.js:1:1) 1",
+            "outer (a.js:1:1);inner (a.js:5:3) 1",
         ]
     );
 }

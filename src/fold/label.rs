@@ -89,8 +89,11 @@ impl Category {
 }
 
 fn is_runtime_url(url: &str) -> bool {
-    const PREFIXES: [&str; 9] = [
+    const PREFIXES: [&str; 12] = [
         "node:",
+        "node-internal:",
+        "cloudflare:",
+        "workerd:",
         "internal/",
         "ext:",
         "deno:",
@@ -174,6 +177,8 @@ impl LabelTable {
 pub struct UrlShortener {
     /// The common directory, ending in `/`, if any script is a local file.
     common_dir: Option<String>,
+    /// The common `http(s)://host/dir/` of web scripts from a single origin.
+    web_dir: Option<String>,
 }
 
 /// The local path of a `file://` URL or absolute path, percent-decoded.
@@ -211,38 +216,60 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The longest common prefix of `a` and `b` ending at a `/`.
+fn common_dir_prefix(a: &str, b: &str) -> usize {
+    let mut end = 0;
+    for ((i, x), y) in a.char_indices().zip(b.chars()) {
+        if x != y {
+            break;
+        }
+        if x == '/' {
+            end = i + 1;
+        }
+    }
+    end
+}
+
+fn fold_common(common: &mut Option<String>, dir: &str) {
+    *common = Some(match common.take() {
+        None => dir.to_string(),
+        Some(c) => {
+            let end = common_dir_prefix(&c, dir);
+            c[..end].to_string()
+        }
+    });
+}
+
+fn is_web(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
 impl UrlShortener {
-    /// Find the common directory of every local script in `profiles`.
+    /// Find the common directory of every local script in `profiles`, and of
+    /// every web script (`http(s)://…`) when they all come from one origin.
     pub fn new(profiles: &[Profile]) -> UrlShortener {
         let mut common: Option<String> = None;
+        let mut web: Option<String> = None;
         for p in profiles {
             for f in &p.frames {
+                if is_web(&f.url) {
+                    if let Some(i) = f.url.rfind('/') {
+                        fold_common(&mut web, &f.url[..=i]);
+                    }
+                    continue;
+                }
                 let Some(path) = local_path(&f.url) else {
                     continue;
                 };
-                let dir = match path.rfind('/') {
-                    Some(i) => &path[..=i],
-                    None => continue,
-                };
-                common = Some(match common {
-                    None => dir.to_string(),
-                    Some(c) => {
-                        let mut end = 0;
-                        for ((i, a), b) in c.char_indices().zip(dir.chars()) {
-                            if a != b {
-                                break;
-                            }
-                            if a == '/' {
-                                end = i + 1;
-                            }
-                        }
-                        c[..end].to_string()
-                    }
-                });
+                if let Some(i) = path.rfind('/') {
+                    fold_common(&mut common, &path[..=i]);
+                }
             }
         }
         UrlShortener {
             common_dir: common.filter(|c| c.len() > 1),
+            // At least `scheme://host/`: never strip part of an origin.
+            web_dir: web.filter(|w| w.matches('/').count() >= 3),
         }
     }
 
@@ -253,6 +280,14 @@ impl UrlShortener {
 
     /// The URL as shown in labels.
     pub fn shorten<'u>(&self, url: &'u str) -> Cow<'u, str> {
+        if is_web(url) {
+            if let Some(rest) = self.web_dir.as_deref().and_then(|w| url.strip_prefix(w)) {
+                if !rest.is_empty() {
+                    return Cow::Borrowed(rest);
+                }
+            }
+            return Cow::Borrowed(url);
+        }
         if let Some(path) = local_path(url) {
             if let Some(dir) = &self.common_dir {
                 if let Some(rest) = path.strip_prefix(dir.as_str()) {
@@ -342,6 +377,21 @@ mod tests {
     }
 
     #[test]
+    fn web_scripts_of_one_origin_are_shortened() {
+        let s = UrlShortener::new(&[profile_with(&[
+            "http://127.0.0.1:8080/static/app.js",
+            "http://127.0.0.1:8080/static/vendor/x.js",
+        ])]);
+        assert_eq!(s.shorten("http://127.0.0.1:8080/static/app.js"), "app.js");
+        assert_eq!(
+            s.shorten("http://127.0.0.1:8080/static/vendor/x.js"),
+            "vendor/x.js"
+        );
+        let two = UrlShortener::new(&[profile_with(&["https://a.com/x.js", "https://b.com/y.js"])]);
+        assert_eq!(two.shorten("https://a.com/x.js"), "https://a.com/x.js");
+    }
+
+    #[test]
     fn separators_are_replaced() {
         let f = CallFrame::new("parse;fast\nnow", "", -1, -1);
         assert_eq!(frame_label(&f, &UrlShortener::default()), "parse:fast now");
@@ -353,6 +403,7 @@ mod tests {
         assert_eq!(c("file:///a/node_modules/@x/y/i.js"), Category::Dependency);
         assert_eq!(c("node:internal/timers"), Category::Runtime);
         assert_eq!(c("ext:core/01_core.js"), Category::Runtime);
+        assert_eq!(c("node-internal:internal_buffer"), Category::Runtime);
         assert_eq!(c(""), Category::Native);
         assert_eq!(c("file:///a/b.js"), Category::App);
         assert_eq!(package_of("/a/node_modules/@x/y/i.js"), Some("@x/y"));

@@ -143,7 +143,11 @@ pub fn fold(profiles: &[Profile], opts: &FoldOptions, warnings: &mut Warnings) -
             format!("{c} samples were out of time order (negative timeDeltas) and were sorted by time, as DevTools does")
         });
         let span = summary.timeline.end - summary.timeline.first;
-        if span > 0.0 && summary.long_gaps > policy::GAP_NOTE_SHARE * span {
+        // Only runtimes that record no idle samples (Bun, workerd) leave idle
+        // time in gaps; a profile with an (idle) node has its long gaps for
+        // other reasons (a busy sampler thread), not worth a note.
+        let samples_idle = profile.meta_node(FrameKind::Idle).is_some();
+        if !samples_idle && span > 0.0 && summary.long_gaps > policy::GAP_NOTE_SHARE * span {
             let share = 100.0 * summary.long_gaps / span;
             out.notes.push((profile.source.file.clone(), format!(
                 "{share:.0}% of the time lies in sampling gaps longer than {} median intervals \
