@@ -150,7 +150,7 @@ fn workerd_2024_records_only_program() {
 fn chrome_devtools_profile_and_trace_of_the_same_page() {
     let (text, _) = folded(&["--format", "folded", s(&sample("chrome/page.cpuprofile"))]);
     assert!(
-        text.contains("mainMakeGarbage (http://127.0.0.1:"),
+        text.contains("mainMakeGarbage (app.js:66:25)"),
         "{text}"
     );
     let (trace, _) = folded(&[
