@@ -245,3 +245,77 @@ fn unsafe_kill_int(pid: u32) {
         .args(["-INT", &pid.to_string()])
         .status();
 }
+
+#[test]
+fn parallel_and_sequential_parses_agree() {
+    // Large compact .cpuprofiles, laid out as V8 writes them (`{"nodes":[{"id":`),
+    // are parsed in pieces on every core; the same profile pretty-printed takes
+    // the sequential path. The folded text must be the same.
+    let n = 60_000u64;
+    let mut nodes = vec![
+        r#"{"id":1,"callFrame":{"functionName":"(root)","url":""},"children":[2,3]}"#.to_string(),
+    ];
+    let mut samples = Vec::new();
+    for id in 2..n {
+        let kids: Vec<String> = [id * 2, id * 2 + 1]
+            .into_iter()
+            .filter(|&k| k < n)
+            .map(|k| k.to_string())
+            .collect();
+        // Names holding the boundary text itself, escaped as JSON must.
+        let mut node = format!(
+            r#"{{"id":{id},"callFrame":{{"functionName":"f{}}},{{\"id\":{}","scriptId":"1","url":"file:///app/src/m{}.js","lineNumber":{},"columnNumber":3}},"hitCount":1"#,
+            id % 97,
+            id % 13,
+            id % 31,
+            id % 400
+        );
+        if !kids.is_empty() {
+            node.push_str(&format!(r#","children":[{}]"#, kids.join(",")));
+        }
+        node.push_str(&format!(
+            r#","positionTicks":[{{"line":{},"ticks":1}}]}}"#,
+            1 + id % 50
+        ));
+        nodes.push(node);
+        if id % 3 == 0 {
+            samples.push(id.to_string());
+        }
+    }
+    let deltas: Vec<String> = (0..samples.len() as i64)
+        .map(|i| (100 + (i % 7) - 3).to_string())
+        .collect();
+    let compact = format!(
+        r#"{{"nodes":[{}],"startTime":0,"endTime":1,"samples":[{}],"timeDeltas":[{}]}}"#,
+        nodes.join(","),
+        samples.join(","),
+        deltas.join(",")
+    );
+    assert!(
+        compact.len() > 8 << 20,
+        "{} bytes: big enough for the parallel path",
+        compact.len()
+    );
+    let doc: serde_json::Value = serde_json::from_str(&compact).unwrap();
+    let pretty = serde_json::to_vec_pretty(&doc).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("compact.cpuprofile");
+    let b = dir.path().join("pretty.cpuprofile");
+    fs::write(&a, &compact).unwrap();
+    fs::write(&b, &pretty).unwrap();
+    let run = |p: &Path, threads: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+            .args(["--format", "folded", "--lines", s(p)])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        o.stdout
+    };
+    let x = run(&a, "2");
+    assert!(!x.is_empty());
+    assert_eq!(x, run(&b, "2"));
+    assert_eq!(x, run(&a, "1"), "one or two threads, same result");
+    assert_eq!(x, run(&a, "7"), "any number of pieces, same result");
+    assert!(String::from_utf8(x).unwrap().contains("f5},{\"id\":5 (m"));
+}

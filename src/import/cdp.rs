@@ -140,6 +140,143 @@ impl NodeList {
     }
 }
 
+impl NodeList {
+    /// Room for `nodes` more nodes with `children` more child ids.
+    fn reserve_exact(&mut self, nodes: usize, children: usize) {
+        self.builder.reserve_exact(nodes, children);
+        self.hit_counts.reserve_exact(nodes);
+    }
+
+    /// Add the nodes of `other` after these.
+    fn append(&mut self, other: NodeList) {
+        if self.builder.is_empty() {
+            self.root_has_children = other.root_has_children;
+        }
+        self.builder.append(other.builder);
+        self.hit_counts.extend(other.hit_counts);
+        self.ticks.extend(other.ticks);
+    }
+}
+
+/// Where a V8 `.cpuprofile` written compactly (`{"nodes":[{"id":…`, as Node,
+/// Chrome and the inspector write it) can be cut between two nodes: the bytes
+/// `},{"id":` cannot occur inside a JSON string (a `"` there is escaped), so
+/// they only ever separate two node objects.
+const NODE_BOUNDARY: &[u8] = b"},{\"id\":";
+const COMPACT_START: &[u8] = b"{\"nodes\":[";
+
+/// Parse the `nodes` of a compact `.cpuprofile` on every core: the array is
+/// cut at node boundaries into pieces parsed in parallel, then joined. Returns
+/// the nodes and the offset just after the array's `]`; `None` when the file
+/// is not laid out that way (or is broken: the sequential parse then reports
+/// the error precisely).
+/// `release(from, to)`, when given, is told of byte ranges already parsed.
+pub(crate) fn parse_nodes_in_parallel(
+    bytes: &[u8],
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Option<(NodeList, usize)> {
+    use rayon::prelude::*;
+    if !bytes.starts_with(COMPACT_START) || bytes.len() < 8 << 20 {
+        return None;
+    }
+    let pieces = (rayon::current_num_threads() * 2).clamp(2, 64);
+    let mut starts = vec![COMPACT_START.len()];
+    for k in 1..pieces {
+        let target = (bytes.len() / pieces * k).max(*starts.last()? + 1);
+        if let Some(at) = find(&bytes[target..], NODE_BOUNDARY) {
+            let start = target + at + 2; // the `{` of the next node
+            if start > *starts.last()? {
+                starts.push(start);
+            }
+        }
+    }
+    let parsed: Vec<Option<(NodeList, usize, bool)>> = (0..starts.len())
+        .into_par_iter()
+        .map(|i| parse_node_run(bytes, starts[i], starts.get(i + 1).copied(), release))
+        .collect();
+    let count = parsed.len();
+    let mut pieces = Vec::with_capacity(count);
+    let mut end = 0;
+    for (i, piece) in parsed.into_iter().enumerate() {
+        let (nodes, stop, closed) = piece?;
+        // Only the last piece may (and must) reach the closing `]`.
+        if closed != (i + 1 == count) {
+            return None;
+        }
+        pieces.push(nodes);
+        end = stop;
+    }
+    // Join into the first piece, sized once so that no vector doubles past need.
+    let mut pieces = pieces.into_iter();
+    let mut list = pieces.next()?;
+    let rest: Vec<NodeList> = pieces.collect();
+    list.reserve_exact(
+        rest.iter().map(NodeList::len).sum(),
+        rest.iter().map(|p| p.builder.child_count()).sum(),
+    );
+    for piece in rest {
+        list.append(piece);
+    }
+    Some((list, end))
+}
+
+/// Parse nodes from `start` until the piece boundary `until` (just after a
+/// comma) or the array's `]`: `(nodes, where it stopped, whether at the ']')`.
+fn parse_node_run(
+    bytes: &[u8],
+    start: usize,
+    until: Option<usize>,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Option<(NodeList, usize, bool)> {
+    const RELEASE_EVERY: usize = 8 << 20;
+    let mut list = NodeList::default();
+    let mut pos = start;
+    let mut released = start;
+    loop {
+        if let Some(release) = release.filter(|_| pos - released >= RELEASE_EVERY) {
+            release(released, pos);
+            released = pos;
+        }
+        let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<RawNode>();
+        let node = stream.next()?.ok()?;
+        pos += stream.byte_offset();
+        list.push(node);
+        while bytes.get(pos)?.is_ascii_whitespace() {
+            pos += 1;
+        }
+        match bytes[pos] {
+            b',' => {
+                pos += 1;
+                if Some(pos) == until {
+                    return Some((list, pos, false));
+                }
+                if until.is_some_and(|u| pos > u) {
+                    return None;
+                }
+                while bytes.get(pos)?.is_ascii_whitespace() {
+                    pos += 1;
+                }
+            }
+            b']' => return Some((list, pos + 1, true)),
+            _ => return None,
+        }
+    }
+}
+
+/// The first position of `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = needle[0];
+    let mut from = 0;
+    while let Some(i) = hay[from..].iter().position(|&b| b == first) {
+        let at = from + i;
+        if hay[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 impl<'de> Deserialize<'de> for NodeList {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NodeList, D::Error> {
         struct V;

@@ -186,12 +186,59 @@ fn stream_cdp(reader: impl std::io::Read) -> Option<cdp::RawProfile> {
     })
 }
 
+/// The fast path for large compact `.cpuprofile`s: the nodes (98 % of the
+/// bytes) parsed on every core, then the small rest of the object. `None`
+/// whenever the file is not exactly that; the caller then parses it the
+/// ordinary way (which also reports any error precisely).
+fn parse_cdp_in_parallel(
+    bytes: &[u8],
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Option<cdp::RawProfile> {
+    let (nodes, end) = cdp::parse_nodes_in_parallel(bytes, release)?;
+    let tail = &bytes[end..];
+    let tail = &tail[tail.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let mut rest = Vec::with_capacity(tail.len() + 1);
+    rest.push(b'{');
+    rest.extend_from_slice(tail.strip_prefix(b",").unwrap_or(tail));
+    let doc: Document = serde_json::from_slice(&rest).ok()?;
+    let other_format = doc.nodes.is_some()
+        || doc.profile.is_some()
+        || doc.trace_events.is_some()
+        || doc.meta.is_some()
+        || doc.head.is_some()
+        || doc.frames.is_some()
+        || doc.stacks.is_some();
+    if other_format {
+        return None;
+    }
+    let samples = match doc.samples {
+        None => None,
+        Some(selfprofile::Samples::Ids(ids)) => Some(ids),
+        Some(selfprofile::Samples::Objects(_)) => return None,
+    };
+    Some(cdp::RawProfile {
+        nodes: Some(nodes),
+        samples,
+        time_deltas: doc.time_deltas,
+        start_time: doc.start_time,
+        end_time: doc.end_time,
+    })
+}
+
 /// Parse `bytes` if they are a plain CDP `.cpuprofile` object (the common,
 /// large case); `None` for every other format, which [`import_bytes`] reads.
-fn parse_cdp(bytes: &[u8], input: &str) -> Result<Option<cdp::RawProfile>> {
+fn parse_cdp(data: &source::Bytes, input: &str) -> Result<Option<cdp::RawProfile>> {
+    let bytes: &[u8] = data;
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Ok(None);
+    }
+    let release = data.releaser();
+    let release = release
+        .as_ref()
+        .map(|r| r as &(dyn Fn(usize, usize) + Sync));
+    if let Some(profile) = parse_cdp_in_parallel(bytes, release) {
+        return Ok(Some(profile));
     }
     let doc: Document =
         serde_json::from_slice(bytes).map_err(|e| json::json_error(input, bytes, &e))?;

@@ -28,6 +28,34 @@ impl Deref for Bytes {
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+impl Bytes {
+    /// For a mapped file: a function that lets the kernel drop the pages of a
+    /// byte range the parser is done with, so a 200 MB profile need not stay
+    /// resident while the rest is read. `None` for bytes in memory.
+    pub fn releaser(&self) -> Option<impl Fn(usize, usize) + Sync + '_> {
+        let Bytes::Mapped(map) = self else {
+            return None;
+        };
+        Some(move |from: usize, to: usize| {
+            const PAGE: usize = 4096;
+            let start = from.div_ceil(PAGE) * PAGE;
+            let end = (to / PAGE * PAGE).min(map.len());
+            if end > start {
+                // SAFETY: the map is a read-only private mapping of a file that
+                // is never written through it; MADV_DONTNEED only drops cached
+                // pages, and a later read faults the same file contents back in.
+                let _ = unsafe {
+                    map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        start,
+                        end - start,
+                    )
+                };
+            }
+        })
+    }
+}
+
 /// Read a file (or standard input for `-`), decompressing gzip by its magic bytes.
 pub fn read_input(path: &Path, display: &str) -> Result<Bytes> {
     let raw = read_raw(path, display)?;

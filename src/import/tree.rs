@@ -186,6 +186,42 @@ impl TreeBuilder {
         self.child_ranges.push((start, self.child_ids.len() as u32));
     }
 
+    /// Room for `nodes` more nodes with `children` more child ids.
+    pub fn reserve_exact(&mut self, nodes: usize, children: usize) {
+        self.ids.reserve_exact(nodes);
+        self.node_frames.reserve_exact(nodes);
+        self.parents.reserve_exact(nodes);
+        self.child_ranges.reserve_exact(nodes);
+        self.child_ids.reserve_exact(children);
+    }
+
+    /// Number of child ids listed so far.
+    pub fn child_count(&self) -> usize {
+        self.child_ids.len()
+    }
+
+    /// Add every node of `other` after this builder's nodes, re-interning its
+    /// frames (used to join node lists parsed in parallel).
+    pub fn append(&mut self, other: TreeBuilder) {
+        let remap: Vec<u32> = other
+            .frames
+            .iter()
+            .map(|f| self.frame(&f.name, &f.url, f.line, f.column))
+            .collect();
+        let base = self.child_ids.len() as u32;
+        self.ids.extend(other.ids);
+        self.node_frames
+            .extend(other.node_frames.iter().map(|&f| remap[f as usize]));
+        self.parents.extend(other.parents);
+        self.child_ids.extend(other.child_ids);
+        self.child_ranges.extend(
+            other
+                .child_ranges
+                .iter()
+                .map(|&(a, b)| (a + base, b + base)),
+        );
+    }
+
     /// The format ids of the nodes added so far, in order.
     pub fn ids(&self) -> &[u64] {
         &self.ids
