@@ -49,11 +49,17 @@ impl Phases {
 /// Read every input, fold, render and write the output.
 pub fn run(opts: &Options) -> Result<Report> {
     let mut phases = Phases::new();
+    let progress = crate::progress::Progress::start(!opts.quiet);
+    progress.phase(match opts.inputs.as_slice() {
+        [one] => format!("reading {}", one.display()),
+        many => format!("reading {} inputs", many.len()),
+    });
     let mut warnings = Warnings::new();
     let expanded = import::inputs::expand(&opts.inputs)?;
     let files: Vec<PathBuf> = expanded.iter().flat_map(|i| i.files.clone()).collect();
     let profiles = read_all(&files, &mut warnings)?;
     phases.done("read and import");
+    progress.phase("folding stacks");
     let profiles = select_sources(profiles, &opts.threads)?;
     if opts.list {
         // The sources as recorded: time weights, idle kept, nothing merged.
@@ -68,6 +74,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     let folded = fold::fold(&profiles, &opts.fold, &mut warnings);
     drop(profiles);
     phases.done("fold");
+    progress.phase("drawing");
     if opts.strict {
         if let Some(first) = warnings.iter().next() {
             let (input, message) = first.split_once(": ").unwrap_or(("input", first));
@@ -114,6 +121,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             export::write(&folded, opts.format, &picture, &mut dest)
                 .map_err(|e| rename_output(e, dest.name()))?;
             phases.done("export and write");
+            progress.finish();
             dest.finish()?;
             return Ok(Report { warnings });
         }

@@ -30,3 +30,4 @@ pub mod import;
 pub mod model;
 pub mod options;
 pub mod output;
+pub mod progress;
