@@ -149,10 +149,7 @@ fn workerd_2024_records_only_program() {
 #[test]
 fn chrome_devtools_profile_and_trace_of_the_same_page() {
     let (text, _) = folded(&["--format", "folded", s(&sample("chrome/page.cpuprofile"))]);
-    assert!(
-        text.contains("mainMakeGarbage (app.js:66:25)"),
-        "{text}"
-    );
+    assert!(text.contains("mainMakeGarbage (app.js:66:25)"), "{text}");
     let (trace, _) = folded(&[
         "--format",
         "folded",
@@ -187,4 +184,30 @@ fn js_self_profiling_from_a_page_and_a_worker() {
         );
         assert!(folded_total(&text) > 0);
     }
+}
+
+#[test]
+fn edge_session_log_of_a_real_recording() {
+    // No Edge runs here: the real Chromium recording, in Edge's `.devtools`
+    // container (`meta.fileDocumentType`, `payload.traceEvents`), must give
+    // exactly what the trace itself gives.
+    let trace: serde_json::Value =
+        serde_json::from_slice(&fs::read(sample("chrome/page-worker.trace.json")).unwrap()).unwrap();
+    let edge = serde_json::json!({
+        "meta": {"fileDocumentType": "x-msedge-session-log", "type": "performance", "version": 1},
+        "executionContexts": [],
+        "scripts": [],
+        "payload": {"traceEvents": trace["traceEvents"]},
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("session.devtools");
+    fs::write(&p, serde_json::to_vec(&edge).unwrap()).unwrap();
+    let (from_edge, _) = folded(&["--format", "folded", s(&p)]);
+    let (from_trace, _) = folded(&[
+        "--format",
+        "folded",
+        s(&sample("chrome/page-worker.trace.json")),
+    ]);
+    assert!(from_trace.lines().count() > 10);
+    assert_eq!(from_edge, from_trace);
 }
