@@ -192,7 +192,8 @@ fn edge_session_log_of_a_real_recording() {
     // container (`meta.fileDocumentType`, `payload.traceEvents`), must give
     // exactly what the trace itself gives.
     let trace: serde_json::Value =
-        serde_json::from_slice(&fs::read(sample("chrome/page-worker.trace.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(sample("chrome/page-worker.trace.json")).unwrap())
+            .unwrap();
     let edge = serde_json::json!({
         "meta": {"fileDocumentType": "x-msedge-session-log", "type": "performance", "version": 1},
         "executionContexts": [],
