@@ -10,8 +10,6 @@
 
 use std::collections::HashMap;
 
-use inferno::flamegraph::{self, Direction, Options as InfernoOptions};
-
 use super::{legend, png, Format, Picture};
 use crate::error::{Error, Result};
 use crate::fold::Folded;
@@ -116,28 +114,12 @@ fn write_svg(
         let empty = Folded::default();
         return super::svg::write_svg(&empty, picture, out);
     }
-    let mut opt = InfernoOptions::default();
-    opt.title = picture.title.clone();
-    opt.subtitle = picture.subtitle.clone();
-    opt.image_width = picture.width;
-    opt.frame_height = picture.frame_height;
-    opt.font_size = picture.font_size;
-    opt.font_type = picture.font_type.clone();
-    opt.min_width = picture.min_width;
-    opt.count_name = picture.count_name.clone();
-    opt.name_type = "Function:".to_string();
-    opt.deterministic = true;
-    opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
-    if picture.inverted {
-        opt.direction = Direction::Inverted;
-    }
-    opt.reverse_stack_order = picture.reverse;
-    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut *out).map_err(|e| {
-        Error::Write {
-            output: "SVG".into(),
-            source: e,
-        }
-    })?;
+    // A differential graph: stacks as given (never a chart), inferno's red/blue.
+    let mut opt = super::svg::inferno_options(&Picture {
+        chart: false,
+        ..picture.clone()
+    });
+    super::svg::draw_with(&mut opt, lines, out)?;
     legend::append(out, &legend::diff_legend(base_name), picture);
     Ok(())
 }

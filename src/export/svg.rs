@@ -39,13 +39,8 @@ pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Res
     })
 }
 
-/// Have inferno draw folded `lines` (chart lines latest first) with our options.
-pub(crate) fn draw_lines(
-    picture: &Picture,
-    map: &mut PaletteMap,
-    lines: &[String],
-    out: &mut Vec<u8>,
-) -> Result<()> {
+/// inferno's options for `picture`, without a palette map (the caller adds one).
+pub(crate) fn inferno_options(picture: &Picture) -> InfernoOptions<'static> {
     let mut opt = InfernoOptions::default();
     opt.title = picture.title.clone();
     opt.subtitle = picture.subtitle.clone();
@@ -57,7 +52,6 @@ pub(crate) fn draw_lines(
     opt.count_name = picture.count_name.clone();
     opt.name_type = "Function:".to_string();
     opt.deterministic = true;
-    opt.palette_map = Some(map);
     opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
     if picture.inverted {
         opt.direction = Direction::Inverted;
@@ -67,12 +61,31 @@ pub(crate) fn draw_lines(
     } else {
         opt.reverse_stack_order = picture.reverse;
     }
-    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), out).map_err(|e| {
-        Error::Write {
-            output: "SVG".into(),
-            source: e,
-        }
+    opt
+}
+
+/// Have inferno draw folded `lines` with `opt`.
+pub(crate) fn draw_with(
+    opt: &mut InfernoOptions<'_>,
+    lines: &[String],
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    flamegraph::from_lines(opt, lines.iter().map(String::as_str), out).map_err(|e| Error::Write {
+        output: "SVG".into(),
+        source: e,
     })
+}
+
+/// Have inferno draw folded `lines` (chart lines latest first) with our options.
+pub(crate) fn draw_lines(
+    picture: &Picture,
+    map: &mut PaletteMap,
+    lines: &[String],
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let mut opt = inferno_options(picture);
+    opt.palette_map = Some(map);
+    draw_with(&mut opt, lines, out)
 }
 
 /// A small SVG saying there is nothing to draw (inferno would print an error).

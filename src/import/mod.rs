@@ -102,88 +102,93 @@ pub fn import_path(path: &Path, warnings: &mut Warnings) -> Result<Vec<Profile>>
         warnings: Warnings::new(),
     };
     let source = naming::source_for(path, &ctx.input);
+    let profiles = import_raw(raw, source, &mut ctx);
+    warnings.extend(ctx.warnings);
+    profiles
+}
+
+/// Import a file's bytes as read. A `.cpuprofile` (the common, large case)
+/// never needs its bytes again once parsed: they are dropped (unmapped)
+/// before the tree is built, so the two never add up in memory.
+fn import_raw(
+    raw: source::Bytes,
+    source: crate::model::SourceInfo,
+    ctx: &mut ImportContext,
+) -> Result<Vec<Profile>> {
     let bytes = if source::is_gzip(&raw) {
         // A gzip .cpuprofile is parsed as it is decompressed, never held whole.
-        if let Some(cdp) = stream_cdp(source::gunzip_reader(&raw)) {
+        let streamed = {
+            let mut de = serde_json::Deserializer::from_reader(source::gunzip_reader(&raw));
+            Document::<'static>::deserialize(&mut de)
+                .ok()
+                .filter(|_| de.end().is_ok())
+                .and_then(|doc| split_cdp(doc).ok())
+        };
+        if let Some(cdp) = streamed {
             drop(raw);
-            let profiles = cdp.import(source, &mut ctx).map(|p| vec![p]);
-            warnings.extend(ctx.warnings);
-            return profiles;
+            return cdp.import(source, ctx).map(|p| vec![p]);
         }
         // Another format, or an error to report with its byte offset: in memory.
         source::Bytes::Owned(source::gunzip(&raw, &ctx.input)?)
     } else {
         raw
     };
-    let profiles = match parse_cdp(&bytes, &ctx.input)? {
-        // A .cpuprofile no longer needs its bytes once parsed: unmap them
-        // before the tree is built, so the two never add up in memory.
-        Some(cdp) => {
-            drop(bytes);
-            cdp.import(source, &mut ctx).map(|p| vec![p])
-        }
-        None => import_bytes(&bytes, source, &mut ctx),
-    };
-    warnings.extend(ctx.warnings);
-    profiles
-}
-
-/// The top level of a streamed document: CDP fields, and the other formats'
-/// fields only to notice them.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'static"))]
-struct StreamedCdp {
-    #[serde(default)]
-    nodes: Option<cdp::NodeList>,
-    #[serde(default)]
-    samples: Option<selfprofile::Samples<'static>>,
-    #[serde(default)]
-    time_deltas: Option<Vec<json::Num>>,
-    #[serde(default)]
-    start_time: Option<json::Num>,
-    #[serde(default)]
-    end_time: Option<json::Num>,
-    #[serde(default)]
-    profile: Option<json::Skip>,
-    #[serde(default)]
-    trace_events: Option<json::Skip>,
-    #[serde(default)]
-    meta: Option<json::Skip>,
-    #[serde(default)]
-    head: Option<json::Skip>,
-    #[serde(default)]
-    frames: Option<json::Skip>,
-    #[serde(default)]
-    stacks: Option<json::Skip>,
-}
-
-/// Parse a plain CDP `.cpuprofile` from a stream; `None` for anything else
-/// (another format, or broken JSON whose error the in-memory path reports).
-fn stream_cdp(reader: impl std::io::Read) -> Option<cdp::RawProfile> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let doc = StreamedCdp::deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    let other_format = doc.profile.is_some()
-        || doc.trace_events.is_some()
-        || doc.meta.is_some()
-        || doc.head.is_some()
-        || doc.frames.is_some()
-        || doc.stacks.is_some();
-    let samples = match doc.samples {
-        None => None,
-        Some(selfprofile::Samples::Ids(ids)) => Some(ids),
-        Some(selfprofile::Samples::Objects(_)) => return None,
-    };
-    if doc.nodes.is_none() || other_format {
-        return None;
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return import_bytes(&bytes, source, ctx);
     }
-    Some(cdp::RawProfile {
+    let parallel = {
+        let release = bytes.releaser();
+        let release = release
+            .as_ref()
+            .map(|r| r as &(dyn Fn(usize, usize) + Sync));
+        parse_cdp_in_parallel(&bytes, release)
+    };
+    if let Some(cdp) = parallel {
+        drop(bytes);
+        return cdp.import(source, ctx).map(|p| vec![p]);
+    }
+    let input = ctx.input.clone();
+    let doc: Document =
+        serde_json::from_slice(&bytes).map_err(|e| json::json_error(&input, &bytes, &e))?;
+    let cdp = match split_cdp(doc) {
+        Ok(cdp) => cdp,
+        Err(doc) => return import_document(*doc, source, ctx),
+    };
+    drop(bytes);
+    cdp.import(source, ctx).map(|p| vec![p])
+}
+
+/// A plain CDP profile out of a parsed document (owning everything, so the
+/// input can go), or the document back when it is another format (or a
+/// `.cpuprofile` whose `samples` are not node ids, which
+/// [`import_document`] reports).
+fn split_cdp(doc: Document<'_>) -> std::result::Result<cdp::RawProfile, Box<Document<'_>>> {
+    // The precedence of `import_document`: trace events, then an Edge log,
+    // then `nodes` (whatever else the object carries).
+    let other_format = doc.nodes.is_none()
+        || doc.trace_events.is_some()
+        || is_edge(doc.meta)
+        || matches!(doc.samples, Some(selfprofile::Samples::Objects(_)));
+    if other_format {
+        return Err(Box::new(doc));
+    }
+    let samples = match doc.samples {
+        Some(selfprofile::Samples::Ids(ids)) => Some(ids),
+        _ => None,
+    };
+    Ok(cdp::RawProfile {
         nodes: doc.nodes,
         samples,
         time_deltas: doc.time_deltas,
         start_time: doc.start_time,
         end_time: doc.end_time,
     })
+}
+
+/// Whether a top-level `meta` says this is a Microsoft Edge session log.
+fn is_edge(meta: Option<&RawValue>) -> bool {
+    meta.and_then(|m| serde_json::from_str::<trace::EdgeMeta>(m.get()).ok())
+        .is_some_and(|m| m.is_edge())
 }
 
 /// The fast path for large compact `.cpuprofile`s: the nodes (98 % of the
@@ -200,73 +205,12 @@ fn parse_cdp_in_parallel(
     let mut rest = Vec::with_capacity(tail.len() + 1);
     rest.push(b'{');
     rest.extend_from_slice(tail.strip_prefix(b",").unwrap_or(tail));
-    let doc: Document = serde_json::from_slice(&rest).ok()?;
-    let other_format = doc.nodes.is_some()
-        || doc.profile.is_some()
-        || doc.trace_events.is_some()
-        || doc.meta.is_some()
-        || doc.head.is_some()
-        || doc.frames.is_some()
-        || doc.stacks.is_some();
-    if other_format {
-        return None;
+    let mut doc: Document = serde_json::from_slice(&rest).ok()?;
+    if doc.nodes.is_some() {
+        return None; // a second `nodes`: let the ordinary parse decide
     }
-    let samples = match doc.samples {
-        None => None,
-        Some(selfprofile::Samples::Ids(ids)) => Some(ids),
-        Some(selfprofile::Samples::Objects(_)) => return None,
-    };
-    Some(cdp::RawProfile {
-        nodes: Some(nodes),
-        samples,
-        time_deltas: doc.time_deltas,
-        start_time: doc.start_time,
-        end_time: doc.end_time,
-    })
-}
-
-/// Parse `bytes` if they are a plain CDP `.cpuprofile` object (the common,
-/// large case); `None` for every other format, which [`import_bytes`] reads.
-fn parse_cdp(data: &source::Bytes, input: &str) -> Result<Option<cdp::RawProfile>> {
-    let bytes: &[u8] = data;
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first != Some(&b'{') {
-        return Ok(None);
-    }
-    let release = data.releaser();
-    let release = release
-        .as_ref()
-        .map(|r| r as &(dyn Fn(usize, usize) + Sync));
-    if let Some(profile) = parse_cdp_in_parallel(bytes, release) {
-        return Ok(Some(profile));
-    }
-    let doc: Document =
-        serde_json::from_slice(bytes).map_err(|e| json::json_error(input, bytes, &e))?;
-    let other_format = doc.trace_events.is_some()
-        || doc.meta.is_some()
-        || doc.head.is_some()
-        || doc.frames.is_some()
-        || doc.stacks.is_some();
-    if doc.nodes.is_none() || other_format {
-        return Ok(None);
-    }
-    let samples = match doc.samples {
-        None => None,
-        Some(selfprofile::Samples::Ids(ids)) => Some(ids),
-        Some(selfprofile::Samples::Objects(_)) => {
-            return Err(Error::profile(
-                input,
-                "`samples` holds objects, but a .cpuprofile's samples are node ids",
-            ))
-        }
-    };
-    Ok(Some(cdp::RawProfile {
-        nodes: doc.nodes,
-        samples,
-        time_deltas: doc.time_deltas,
-        start_time: doc.start_time,
-        end_time: doc.end_time,
-    }))
+    doc.nodes = Some(nodes);
+    split_cdp(doc).ok()
 }
 
 /// Import a document already in memory (decompressed), detecting its format.
@@ -308,11 +252,7 @@ fn import_document(
     if let Some(events) = doc.trace_events {
         return trace::import(events, source, ctx);
     }
-    let edge = doc
-        .meta
-        .and_then(|m| serde_json::from_str::<trace::EdgeMeta>(m.get()).ok())
-        .is_some_and(|m| m.is_edge());
-    if edge {
+    if is_edge(doc.meta) {
         let payload: Option<trace::EdgePayload> = match doc.payload {
             Some(p) => Some(part(p, "payload", &input)?),
             None => None,
@@ -325,25 +265,15 @@ fn import_document(
             )),
         };
     }
-    if doc.nodes.is_some() {
-        let samples = match doc.samples {
-            None => None,
-            Some(selfprofile::Samples::Ids(ids)) => Some(ids),
-            Some(selfprofile::Samples::Objects(_)) => {
-                return Err(Error::profile(
-                    &input,
-                    "`samples` holds objects, but a .cpuprofile's samples are node ids",
-                ))
-            }
-        };
-        let cdp = cdp::RawProfile {
-            nodes: doc.nodes,
-            samples,
-            time_deltas: doc.time_deltas,
-            start_time: doc.start_time,
-            end_time: doc.end_time,
-        };
-        return Ok(vec![cdp.import(source, ctx)?]);
+    let doc = match split_cdp(doc) {
+        Ok(cdp) => return Ok(vec![cdp.import(source, ctx)?]),
+        Err(doc) => *doc,
+    };
+    if doc.nodes.is_some() && doc.head.is_none() && doc.stacks.is_none() {
+        return Err(Error::profile(
+            &input,
+            "`samples` holds objects, but a .cpuprofile's samples are node ids",
+        ));
     }
     if let Some(head) = doc.head {
         let samples = match doc.samples {
