@@ -111,10 +111,7 @@ fn sentry_trace() {
     let lines = counts(&p);
     assert_eq!(weight_under(&lines, "(idle) "), 709);
     assert_eq!(
-        weight_under(
-            &lines,
-            "dispatchDiscreteEvent (vendor.js:58555:31);"
-        ),
+        weight_under(&lines, "dispatchDiscreteEvent (vendor.js:58555:31);"),
         288
     );
     // 1-based line/column become 0-based in the model; labels add 1 back.

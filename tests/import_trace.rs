@@ -401,12 +401,18 @@ fn page_worker_recording() {
     assert_eq!(p[1].sample_lines.iter().filter(|&&l| l != 0).count(), 2460);
     assert_eq!(p[0].start_time, 630953488.0);
     let lines = folded(&p).join("\n");
-    assert!(lines.contains(";runMainAndWorker (app.js:112:32);mainWorkLoop (app.js:54:22);"), "{lines}");
+    assert!(
+        lines.contains(";runMainAndWorker (app.js:112:32);mainWorkLoop (app.js:54:22);"),
+        "{lines}"
+    );
     assert!(
         lines.contains("DedicatedWorker thread (pid 19363, tid 19399);"),
         "{lines}"
     );
-    assert!(lines.contains(";workerLoop (worker.js:37:20);workerFib (worker.js:4:"), "{lines}");
+    assert!(
+        lines.contains(";workerLoop (worker.js:37:20);workerFib (worker.js:4:"),
+        "{lines}"
+    );
     // GC goes on top of the interrupted stack.
     assert!(
         lines.contains(";workerLoop (worker.js:37:20);(garbage collector) "),
