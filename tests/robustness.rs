@@ -319,3 +319,34 @@ fn parallel_and_sequential_parses_agree() {
     assert_eq!(x, run(&a, "7"), "any number of pieces, same result");
     assert!(String::from_utf8(x).unwrap().contains("f5},{\"id\":5 (m"));
 }
+
+#[test]
+fn a_chart_of_300000_runs_stays_a_usable_svg() {
+    // Samples alternating between two stacks: every sample is its own run.
+    let n = 300_000;
+    let samples: Vec<String> = (0..n)
+        .map(|i| if i % 2 == 0 { "3" } else { "4" }.to_string())
+        .collect();
+    let deltas = vec!["100"; n].join(",");
+    let json = format!(
+        r#"{{"nodes":[{{"id":1,"callFrame":{{"functionName":"(root)"}},"children":[2]}},{{"id":2,"callFrame":{{"functionName":"main","url":"file:///a.js"}},"children":[3,4]}},{{"id":3,"callFrame":{{"functionName":"a","url":"file:///a.js"}}}},{{"id":4,"callFrame":{{"functionName":"b","url":"file:///a.js"}}}}],"startTime":0,"endTime":0,"samples":[{}],"timeDeltas":[{deltas}]}}"#,
+        samples.join(",")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("runs.cpuprofile");
+    fs::write(&p, json).unwrap();
+    let o = cpuflame(&["--chart", s(&p)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = String::from_utf8(o.stdout).unwrap();
+    assert!(svg.len() < 200_000, "{} bytes", svg.len());
+    assert!(
+        svg.contains("299999 runs shorter than 0.1% of the width drawn on their callers"),
+        "the subtitle says what was pruned"
+    );
+    // The one wide frame, main, spans the whole time axis.
+    assert!(
+        svg.contains("<title>main (/a.js) (30,000,000 µs, 100.00%)</title>"),
+        "{}",
+        &svg[..2000]
+    );
+}

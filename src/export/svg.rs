@@ -15,11 +15,26 @@ pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Res
     // total; prune them here already (a little under the limit, for rounding),
     // so that inferno gets thousands of lines, not a million.
     let prune_below = 0.9 * picture.min_width / 100.0 * folded.total();
+    let mut picture = std::borrow::Cow::Borrowed(picture);
     let lines = if picture.chart {
         // inferno reverses chart input "so time moves left to right": give it
         // the runs latest first, and the earliest ends up at the left.
         let mut l = folded::pruned_chart_lines(folded, prune_below);
         l.reverse();
+        // Say so when short runs were cut, as a chart of a million runs is.
+        let runs: usize = folded.sources.iter().map(|s| s.runs.len()).sum();
+        if l.len() < runs {
+            let note = format!(
+                "{} runs shorter than {}% of the width drawn on their callers",
+                runs - l.len(),
+                picture.min_width
+            );
+            let p = picture.to_mut();
+            p.subtitle = Some(match p.subtitle.take() {
+                Some(s) if !s.is_empty() => format!("{s} · {note}"),
+                _ => note,
+            });
+        }
         l
     } else if picture.reverse {
         // The callers view merges by leaf: prune nothing before inferno does.
@@ -29,9 +44,9 @@ pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Res
     };
     let mut buf = Vec::with_capacity(1 << 16);
     if lines.is_empty() {
-        write_empty(picture, &mut buf);
+        write_empty(&picture, &mut buf);
     } else {
-        draw_lines(picture, &mut map, &lines, &mut buf)?;
+        draw_lines(&picture, &mut map, &lines, &mut buf)?;
     }
     out.write_all(&buf).map_err(|e| Error::Write {
         output: "SVG".into(),
