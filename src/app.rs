@@ -68,22 +68,34 @@ pub fn run(opts: &Options) -> Result<Report> {
             ..FoldOptions::default()
         };
         let listed = fold::fold(&profiles, &list_opts, &mut warnings);
-        output::write_output(None, source_table(&listed).as_bytes())?;
+        check_strict(opts, &warnings)?;
+        output::write_output(opts.output.as_deref(), source_table(&listed).as_bytes())?;
         return Ok(Report { warnings });
     }
-    let folded = fold::fold(&profiles, &opts.fold, &mut warnings);
+    // The base of a --diff is read now, so that both sides share one way of
+    // naming scripts (and --strict sees its repairs too).
+    let base_profiles = match &opts.diff {
+        None => Vec::new(),
+        Some(base_path) => {
+            let base_files: Vec<PathBuf> = import::inputs::expand(std::slice::from_ref(base_path))?
+                .iter()
+                .flat_map(|i| i.files.clone())
+                .collect();
+            let base = read_all(&base_files, &mut warnings)?;
+            select_sources(base, &opts.threads)?
+        }
+    };
+    let urls = fold::UrlShortener::of(profiles.iter().chain(&base_profiles));
+    let folded = fold::fold_with_urls(&profiles, &opts.fold, &mut warnings, &urls);
     drop(profiles);
+    let base = opts
+        .diff
+        .as_ref()
+        .map(|_| fold::fold_with_urls(&base_profiles, &opts.fold, &mut warnings, &urls));
+    drop(base_profiles);
     phases.done("fold");
     progress.phase("drawing");
-    if opts.strict {
-        if let Some(first) = warnings.iter().next() {
-            let (input, message) = first.split_once(": ").unwrap_or(("input", first));
-            return Err(Error::Strict {
-                input: input.to_string(),
-                message: message.to_string(),
-            });
-        }
-    }
+    check_strict(opts, &warnings)?;
     // Notes are remarks, not repairs: --strict lets them through.
     for (input, note) in &folded.notes {
         warnings.push(input, note);
@@ -126,13 +138,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             return Ok(Report { warnings });
         }
         Some(base_path) => {
-            let base_files: Vec<PathBuf> = import::inputs::expand(std::slice::from_ref(base_path))?
-                .iter()
-                .flat_map(|i| i.files.clone())
-                .collect();
-            let base_profiles = read_all(&base_files, &mut warnings)?;
-            let base_profiles = select_sources(base_profiles, &opts.threads)?;
-            let base = fold::fold(&base_profiles, &opts.fold, &mut warnings);
+            let base = base.unwrap_or_default();
             let base_name = display_name(base_path);
             if opts.title.is_none() {
                 picture.title = format!("{} against {base_name}", picture.title);
@@ -144,6 +150,23 @@ pub fn run(opts: &Options) -> Result<Report> {
     output::write_output(opts.output.as_deref(), &bytes)?;
     phases.done("write");
     Ok(Report { warnings })
+}
+
+/// With `--strict`, the first repair made to the input is an error.
+fn check_strict(opts: &Options, warnings: &Warnings) -> Result<()> {
+    if !opts.strict {
+        return Ok(());
+    }
+    match warnings.iter().next() {
+        None => Ok(()),
+        Some(first) => {
+            let (input, message) = first.split_once(": ").unwrap_or(("input", first));
+            Err(Error::Strict {
+                input: input.to_string(),
+                message: message.to_string(),
+            })
+        }
+    }
 }
 
 /// Name the real destination in a write error raised while exporting.

@@ -118,6 +118,21 @@ impl Options {
                     .into(),
             ));
         }
+        if cli.reverse && (cli.chart || matches!(format, Format::Folded | Format::Table)) {
+            return Err(Error::Usage(
+                "--reverse draws the callers view of a flame graph (SVG or PNG); a chart, folded text and the table have none (inferno-flamegraph --reverse reads folded text)".into(),
+            ));
+        }
+        if cli.chart && cli.merge {
+            return Err(Error::Usage(
+                "--chart draws each source in its own band on one time axis; --merge would lay them end to end: leave --merge out, or pick sources with --thread".into(),
+            ));
+        }
+        if cli.list && cli.diff.is_some() {
+            return Err(Error::Usage(
+                "--list prints the sources of INPUT: it takes no --diff".into(),
+            ));
+        }
         if cli.top == 0 {
             return Err(Error::Usage("--top must be at least 1".into()));
         }

@@ -31,7 +31,7 @@ pub fn write_output(dest: Option<&Path>, bytes: &[u8]) -> Result<()> {
 /// The temporary file being written, if any, for the interrupt handler to remove.
 static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
 
-/// Install a Ctrl-C / SIGTERM handler that removes an unfinished temporary
+/// Install a Ctrl-C / SIGTERM / SIGHUP handler that removes an unfinished temporary
 /// file and exits with status 130. Call once, from the binary.
 pub fn remove_temporary_files_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
@@ -70,6 +70,8 @@ pub struct Destination {
 
 enum Kind {
     Stdout(io::BufWriter<io::Stdout>),
+    /// An existing file that is not a regular file (a FIFO, a device).
+    Direct(io::BufWriter<std::fs::File>),
     File {
         tmp: io::BufWriter<tempfile::NamedTempFile>,
         path: PathBuf,
@@ -88,21 +90,47 @@ impl Destination {
                 ))),
             });
         };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
+        let name = path.display().to_string();
+        // A symlink is followed: the file it points to is replaced, the link stays.
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Ok(meta) = std::fs::metadata(&real) {
+            if !meta.is_file() {
+                // A pipe, a terminal, /dev/stdout: no rename over it, write into it.
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&real)
+                    .map_err(|e| Error::write_path(path, e))?;
+                return Ok(Destination {
+                    name,
+                    kind: Some(Kind::Direct(io::BufWriter::with_capacity(1 << 16, file))),
+                });
+            }
+        }
+        let dir = match real.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
         };
+        if !dir.is_dir() {
+            return Err(Error::write_path(
+                path,
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("the directory {} does not exist", dir.display()),
+                ),
+            ));
+        }
         let tmp = tempfile::Builder::new()
             .prefix(".cpuflame-")
             .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::write_path(path, e))?;
+            .tempfile_in(&dir)
+            // tempfile names its own temporary path; name the destination only.
+            .map_err(|e| Error::write_path(path, io::Error::new(e.kind(), e.kind().to_string())))?;
         set_pending(Some(tmp.path().to_path_buf()));
         Ok(Destination {
-            name: path.display().to_string(),
+            name,
             kind: Some(Kind::File {
                 tmp: io::BufWriter::with_capacity(1 << 16, tmp),
-                path: path.to_path_buf(),
+                path: real,
             }),
         })
     }
@@ -120,6 +148,10 @@ impl Destination {
                 output: self.name.clone(),
                 source,
             }),
+            Some(Kind::Direct(mut w)) => w.flush().map_err(|source| Error::Write {
+                output: self.name.clone(),
+                source,
+            }),
             Some(Kind::File { tmp, path }) => {
                 let result = persist(tmp, &path);
                 set_pending(None);
@@ -131,6 +163,7 @@ impl Destination {
     fn inner(&mut self) -> io::Result<&mut dyn Write> {
         match &mut self.kind {
             Some(Kind::Stdout(w)) => Ok(w),
+            Some(Kind::Direct(w)) => Ok(w),
             Some(Kind::File { tmp, .. }) => Ok(tmp),
             None => Err(io::Error::other("output already finished")),
         }

@@ -533,9 +533,10 @@ fn banded_chart_mixes_shared_and_own_clocks() {
 #[test]
 fn merged_chart_and_single_source_chart_are_not_banded() {
     let dir = workers_dir().display().to_string();
-    let merged = ok_text(&["--chart", "--merge", &dir]);
-    assert!(!merged.contains("data-bands"));
-    assert!(merged.contains("id=\"frames\""));
+    // --merge would lay the sources end to end on the time axis: refused.
+    let merged = run(&["--chart", "--merge", &dir]);
+    assert_eq!(merged.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&merged.stderr).contains("--merge"));
     let one = ok_text(&["--chart", "--thread", "worker 2", &dir]);
     assert!(!one.contains("data-bands"));
     assert!(one.contains("Flame chart: node-workers/"));

@@ -586,7 +586,18 @@ fn diff_is_normalised_by_total_time() {
         s(&sample("node-inspector/server.cpuprofile")),
         s(&sample(APP)),
     ]));
-    assert!(svg.contains("fill=\"rgb(255,"), "grown frames are red");
+    // Look at the frames only: the legend's key has a red and a blue swatch.
+    let frames = &svg[svg.find("id=\"frames\"").unwrap()..];
+    let frames = &frames[..frames.find("</svg>").unwrap()];
+    assert!(frames.contains("fill=\"rgb(255,"), "grown frames are red");
+    let same = stdout(&cpuflame(&["--diff", s(&sample(APP)), s(&sample(APP))]));
+    let same = &same[same.find("id=\"frames\"").unwrap()..];
+    let same = &same[..same.find("</svg>").unwrap()];
+    assert!(
+        !same.contains("fill=\"rgb(255,"),
+        "--diff A A has no red frame"
+    );
+    assert!(same.contains("fill=\"rgb(250,250,250)\""), "all white");
 }
 
 #[test]
@@ -720,6 +731,20 @@ fn min_width_inverted_and_reverse() {
         .parse()
         .unwrap();
     assert!(root_y - fib_y < 20.0, "fib sits right on the root");
+    // The callers view is a picture: refused, with a message, for a chart,
+    // folded text and the table, rather than silently ignored.
+    for extra in [
+        &["--chart"][..],
+        &["-f", "folded"][..],
+        &["-f", "table"][..],
+    ] {
+        let mut args = vec!["--reverse"];
+        args.extend_from_slice(extra);
+        args.push(s(&p));
+        let o = cpuflame(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--reverse"));
+    }
 }
 
 #[test]

@@ -248,6 +248,12 @@ impl UrlShortener {
     /// Find the common directory of every local script in `profiles`, and of
     /// every web script (`http(s)://…`) when they all come from one origin.
     pub fn new(profiles: &[Profile]) -> UrlShortener {
+        UrlShortener::of(profiles.iter())
+    }
+
+    /// The same over profiles from several runs (a `--diff` and its base),
+    /// so that both name every script alike.
+    pub fn of<'p>(profiles: impl Iterator<Item = &'p Profile>) -> UrlShortener {
         let mut common: Option<String> = None;
         let mut web: Option<String> = None;
         for p in profiles {
@@ -266,6 +272,18 @@ impl UrlShortener {
                 }
             }
         }
+        // Never shorten into a package: `node_modules/pkg/…` stays visible
+        // (it is what --fold-packages, the colours and regexes key on).
+        let keep_packages = |mut c: String| {
+            if let Some(i) = c.find("/node_modules/") {
+                c.truncate(i + 1);
+            } else if c.starts_with("node_modules/") {
+                c.clear();
+            }
+            c
+        };
+        let common = common.map(keep_packages);
+        let web = web.map(keep_packages);
         UrlShortener {
             common_dir: common.filter(|c| c.len() > 1),
             // At least `scheme://host/`: never strip part of an origin.
@@ -368,6 +386,18 @@ mod tests {
         assert_eq!(frame_label(&native, &s), "JSON.parse");
         let gc = CallFrame::new("(garbage collector)", "", -1, -1);
         assert_eq!(frame_label(&gc, &s), "(garbage collector)");
+    }
+
+    #[test]
+    fn paths_are_never_shortened_into_a_package() {
+        let s = UrlShortener::new(&[profile_with(&[
+            "file:///app/node_modules/sass/sass.dart.js",
+            "file:///app/node_modules/sass/lib/x.js",
+        ])]);
+        assert_eq!(
+            s.shorten("file:///app/node_modules/sass/sass.dart.js"),
+            "node_modules/sass/sass.dart.js"
+        );
     }
 
     #[test]

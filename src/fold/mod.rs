@@ -113,7 +113,17 @@ impl Folded {
 
 /// Fold profiles into weighted stacks.
 pub fn fold(profiles: &[Profile], opts: &FoldOptions, warnings: &mut Warnings) -> Folded {
-    let urls = UrlShortener::new(profiles);
+    fold_with_urls(profiles, opts, warnings, &UrlShortener::new(profiles))
+}
+
+/// [`fold`], with script URLs shortened by `urls` (shared by the two sides
+/// of a `--diff`, so that both name every script alike).
+pub fn fold_with_urls(
+    profiles: &[Profile],
+    opts: &FoldOptions,
+    warnings: &mut Warnings,
+    urls: &UrlShortener,
+) -> Folded {
     let mut out = Folded {
         weight: opts.weight,
         policy: opts.policy,
@@ -130,7 +140,7 @@ pub fn fold(profiles: &[Profile], opts: &FoldOptions, warnings: &mut Warnings) -
             mapper: &mut mapper,
             origin,
         };
-        let summary = fold_one(profile, opts, &urls, with_roots, &mut ctx, &mut out);
+        let summary = fold_one(profile, opts, urls, with_roots, &mut ctx, &mut out);
         if !summary.has_js && summary.timeline.samples > 0 {
             warnings.push(
                 &profile.source.file,
