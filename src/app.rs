@@ -57,7 +57,12 @@ pub fn run(opts: &Options) -> Result<Report> {
     let mut warnings = Warnings::new();
     let expanded = import::inputs::expand(&opts.inputs)?;
     let files: Vec<PathBuf> = expanded.iter().flat_map(|i| i.files.clone()).collect();
-    let profiles = read_all(&files, &mut warnings)?;
+    let from_dirs: Vec<PathBuf> = expanded
+        .iter()
+        .filter(|i| i.is_dir)
+        .flat_map(|i| i.files.clone())
+        .collect();
+    let profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
     phases.done("read and import");
     progress.phase("folding stacks");
     let profiles = select_sources(profiles, &opts.threads)?;
@@ -290,6 +295,17 @@ pub fn source_table(folded: &Folded) -> String {
 
 /// Import every input; several files are read in parallel.
 fn read_all(files: &[PathBuf], warnings: &mut Warnings) -> Result<Vec<Profile>> {
+    read_inputs(files, &[], warnings)
+}
+
+/// Import every file; several are read in parallel. A file found in a
+/// directory (`from_dirs`) that turns out not to be a profile (a stray
+/// `package.json`) is skipped with a warning, as long as some profile is left.
+fn read_inputs(
+    files: &[PathBuf],
+    from_dirs: &[PathBuf],
+    warnings: &mut Warnings,
+) -> Result<Vec<Profile>> {
     let results: Vec<(Result<Vec<Profile>>, Warnings)> = files
         .par_iter()
         .map(|path| {
@@ -299,9 +315,25 @@ fn read_all(files: &[PathBuf], warnings: &mut Warnings) -> Result<Vec<Profile>> 
         })
         .collect();
     let mut profiles = Vec::new();
-    for (r, w) in results {
+    let mut skipped = Vec::new();
+    for ((r, w), path) in results.into_iter().zip(files) {
         warnings.extend(w);
-        profiles.extend(r?);
+        match r {
+            Ok(p) => profiles.extend(p),
+            Err(e @ (Error::Profile { .. } | Error::Json { .. })) if from_dirs.contains(path) => {
+                skipped.push(e)
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if profiles.is_empty() {
+        if let Some(first) = skipped.into_iter().next() {
+            return Err(first);
+        }
+    } else {
+        for e in skipped {
+            warnings.push("skipped", e.to_string());
+        }
     }
     Ok(profiles)
 }

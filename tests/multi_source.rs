@@ -150,10 +150,33 @@ fn empty_directory_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a profile").unwrap();
     let out = run(&[dir.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1), "bad input, not bad usage");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("holds no profiles"), "{err}");
     assert!(err.contains(".cpuprofile"), "{err}");
+}
+
+#[test]
+fn a_stray_json_file_in_a_directory_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in worker_files() {
+        let p = Path::new(&f);
+        std::fs::copy(p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(dir.path().join("package.json"), r#"{"name":"app"}"#).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = run(&["--format", "folded", d]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("package.json") && err.contains("skipped"),
+        "{err}"
+    );
+    let clean = ok_text(&["--format", "folded", &workers_dir().display().to_string()]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), clean);
+    // Named on the command line, the same file is an error.
+    let named = run(&[dir.path().join("package.json").to_str().unwrap()]);
+    assert_eq!(named.status.code(), Some(1));
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod common;
 
 use std::fs;
 use std::io::Read;
+use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -349,4 +350,95 @@ fn a_chart_of_300000_runs_stays_a_usable_svg() {
         "{}",
         &svg[..2000]
     );
+}
+
+#[test]
+fn sigterm_also_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("deep.cpuprofile");
+    fs::write(&input, deep_chain(30_000)).unwrap();
+    for delay_ms in [100u64, 400] {
+        let out = dir.path().join("out.svg");
+        let child = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+            .args([s(&input), "-o", s(&out)])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        child.wait_with_output().unwrap();
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{delay_ms} ms: {leftovers:?}");
+    }
+}
+
+#[test]
+fn output_through_symlinks_pipes_and_missing_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = sample("node/app.cpuprofile");
+    // A symlink stays a symlink; the file it points to gets the picture.
+    let target = dir.path().join("target.svg");
+    let link = dir.path().join("link.svg");
+    fs::write(&target, "old").unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = cpuflame(&[s(&app), "-o", s(&link)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read_to_string(&target).unwrap().starts_with("<?xml"));
+    // A named pipe is written into, not replaced.
+    let fifo = dir.path().join("fifo.svg");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    let o = cpuflame(&[s(&app), "-o", s(&fifo)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = reader.join().unwrap();
+    assert!(got.starts_with(b"<?xml") && got.ends_with(b"</svg>\n") || got.ends_with(b"</svg>"));
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    // A missing directory is named, not a temporary file inside it.
+    let o = cpuflame(&[s(&app), "-o", "/nonexistent-dir/x.svg"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("/nonexistent-dir/x.svg") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert!(!err.contains(".cpuflame-"), "{err}");
+}
+
+#[test]
+fn strict_covers_the_diff_base_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.cpuprofile");
+    // A base with a sample on an unknown node: a repair.
+    fs::write(
+        &base,
+        common::cdp(
+            &[(1, "(root)", &[2]), (2, "a", &[])],
+            &[2, 9, 2],
+            &[0, 1, 1],
+        ),
+    )
+    .unwrap();
+    let app = sample("node/app.cpuprofile");
+    let o = cpuflame(&["--diff", s(&base), s(&app)]);
+    assert!(o.status.success());
+    let o = cpuflame(&["--strict", "--diff", s(&base), s(&app)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("base.cpuprofile"));
 }

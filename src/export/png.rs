@@ -99,8 +99,9 @@ pub fn write_png(svg: &[u8], scale: f32, fonts: FontSource, out: &mut dyn Write)
     })
 }
 
-/// The largest picture we rasterise, in pixels (1.6 GB of RGBA).
-const MAX_PIXELS: u64 = 400_000_000;
+/// The largest picture we rasterise, in pixels (200 MB of RGBA): far more
+/// than a bug report needs, and well inside memory on any machine.
+const MAX_PIXELS: u64 = 50_000_000;
 
 fn check_pixels(w: u64, h: u64) -> std::result::Result<(), String> {
     if w.saturating_mul(h) > MAX_PIXELS {

@@ -73,6 +73,8 @@ pub fn rows(folded: &Folded) -> Vec<Row> {
     }
     let mut rows: Vec<Row> = total_w
         .iter()
+        // The root frame naming a thread or file is not a function.
+        .filter(|(&label, _)| folded.labels.category(label) != Category::Source)
         .map(|(&label, &total)| Row {
             label: folded.labels.name(label).to_string(),
             category: folded.labels.category(label),
@@ -117,10 +119,10 @@ pub fn code_md(s: &str) -> String {
     }
 }
 
-/// Escape plain text for Markdown.
+/// Escape plain text for Markdown (on one line: line breaks become spaces).
 pub fn escape_md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in s.chars().map(|c| if c.is_control() { ' ' } else { c }) {
         if "\\`*_[]<>|~#".contains(c) {
             out.push('\\');
         }

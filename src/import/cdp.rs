@@ -348,6 +348,13 @@ impl RawProfile {
         profile.nodes = std::mem::take(&mut tree.nodes);
         profile.start_time = self.start_time.map_or(0.0, |n| n.0);
         profile.end_time = self.end_time.map_or(profile.start_time, |n| n.0);
+        // Bun names its files as Node does, but writes epoch-µs times
+        // (about 1.8e15) where V8 writes a monotonic clock.
+        if profile.start_time > 1e15 {
+            if let Some(rest) = profile.source.name.strip_prefix("node pid ") {
+                profile.source.name = format!("bun pid {rest}");
+            }
+        }
 
         for (id, line, ticks) in ticks_raw {
             if let Resolved::Node(i) = tree.resolve(id) {
@@ -457,6 +464,12 @@ pub(crate) fn resolve_samples(
 
 /// `t[0] = start + d[0]`, `t[i] = t[i-1] + d[i]`, refusing times that overflow.
 pub(crate) fn running_sum(start: f64, deltas: &[Num], input: &str) -> Result<Vec<f64>> {
+    if !start.is_finite() || start.abs() > 1e18 {
+        return Err(Error::profile(
+            input,
+            format!("the start time {start:e} µs is not a usable time"),
+        ));
+    }
     let mut t = start;
     let mut out = Vec::with_capacity(deltas.len());
     for (i, d) in deltas.iter().enumerate() {
@@ -464,7 +477,7 @@ pub(crate) fn running_sum(start: f64, deltas: &[Num], input: &str) -> Result<Vec
         if !t.is_finite() || t.abs() > 1e18 {
             return Err(Error::profile(
                 input,
-                format!("timeDeltas[{i}] = {} makes the sample time overflow", d.0),
+                format!("timeDeltas[{i}] = {:e} makes the sample time overflow", d.0),
             ));
         }
         out.push(t);

@@ -48,15 +48,17 @@ pub fn profiles_in(dir: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     if found.is_empty() {
-        return Err(Error::Usage(format!(
-            "{}: the directory holds no profiles (looked for {} files, not in subdirectories)",
-            dir.display(),
-            PROFILE_EXTENSIONS
-                .iter()
-                .map(|e| format!("*{e}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(Error::profile(
+            &dir.display().to_string(),
+            format!(
+                "the directory holds no profiles (looked for {} files, not in subdirectories)",
+                PROFILE_EXTENSIONS
+                    .iter()
+                    .map(|e| format!("*{e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
     found.sort();
     Ok(found.into_iter().map(|(_, p)| p).collect())
@@ -145,7 +147,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
         let e = profiles_in(dir.path()).unwrap_err();
-        assert!(matches!(e, Error::Usage(_)));
+        assert!(matches!(e, Error::Profile { .. }));
         assert!(e.to_string().contains("holds no profiles"), "{e}");
     }
 }

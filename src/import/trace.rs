@@ -263,7 +263,24 @@ pub fn parse_array<'a>(bytes: &'a [u8], ctx: &mut ImportContext) -> Result<Event
             );
             Ok(events)
         }
-        Err(e) => Err(json::json_error(&ctx.input, bytes, &e)),
+        Err(e) => Err(match json::json_error(&ctx.input, bytes, &e) {
+            // serde names our struct; say what the user has instead.
+            crate::error::Error::Json {
+                input,
+                offset,
+                message,
+            } if message.contains("RawEvent") || message.contains("expected a string") => {
+                crate::error::Error::Json {
+                    input,
+                    offset,
+                    message: format!(
+                        "an array whose elements are not trace events (objects with `name`, `ph`, `ts`): {}",
+                        message.replace("struct RawEvent", "a trace event object")
+                    ),
+                }
+            }
+            other => other,
+        }),
     }
 }
 
