@@ -85,6 +85,22 @@ pub(crate) fn draw_with(
     lines: &[String],
     out: &mut Vec<u8>,
 ) -> Result<()> {
+    // inferno adds the weights up in a usize, unchecked: refuse a total it
+    // cannot hold (only absurd input: 2^64 µs is 585,000 years).
+    let total = lines.iter().try_fold(0u64, |sum, l| {
+        l.rsplit(' ')
+            .take(2)
+            .filter_map(|w| w.parse::<u64>().ok())
+            .try_fold(sum, u64::checked_add)
+    });
+    if total.is_none_or(|t| usize::try_from(t).is_err()) {
+        return Err(Error::Write {
+            output: "SVG".into(),
+            source: std::io::Error::other(
+                "the weights add up to more than 2^64, more than a flame graph can draw",
+            ),
+        });
+    }
     flamegraph::from_lines(opt, lines.iter().map(String::as_str), out).map_err(|e| Error::Write {
         output: "SVG".into(),
         source: e,

@@ -237,6 +237,7 @@ fn fold_one(
             l
         })
         .collect();
+    ctx.raw.reserve(profile.nodes.len());
     let mut stack_of = vec![base; profile.nodes.len()];
     for (i, node) in profile.nodes.iter().enumerate().skip(1) {
         let parent = stack_of[node.parent as usize];

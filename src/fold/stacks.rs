@@ -17,8 +17,6 @@ pub struct StackNode {
     pub label: u32,
     /// Parent stack, [`NONE`] for the root.
     pub parent: u32,
-    /// Depth: 0 for the root's children.
-    pub depth: u32,
     /// Weight of samples whose stack is exactly this one (self weight).
     pub weight: f64,
 }
@@ -43,7 +41,6 @@ impl StackTree {
             nodes: vec![StackNode {
                 label: NONE,
                 parent: NONE,
-                depth: 0,
                 weight: 0.0,
             }],
             index: FxHashMap::default(),
@@ -53,21 +50,22 @@ impl StackTree {
     /// The invisible root.
     pub const ROOT: u32 = 0;
 
+    /// Room for `additional` more stacks, reserved at once rather than by
+    /// doubling (a doubling hash table briefly holds both sizes).
+    pub fn reserve(&mut self, additional: usize) {
+        self.nodes.reserve_exact(additional);
+        self.index.reserve(additional);
+    }
+
     /// The child of `parent` labelled `label`, created if new.
     pub fn child(&mut self, parent: u32, label: u32) -> u32 {
         if let Some(&c) = self.index.get(&(parent, label)) {
             return c;
         }
         let id = self.nodes.len() as u32;
-        let depth = if parent == Self::ROOT {
-            0
-        } else {
-            self.nodes[parent as usize].depth + 1
-        };
         self.nodes.push(StackNode {
             label,
             parent,
-            depth,
             weight: 0.0,
         });
         self.index.insert((parent, label), id);

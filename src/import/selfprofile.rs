@@ -334,11 +334,19 @@ impl RawTrace<'_> {
         let mut bad_stacks = (0usize, 0u64);
         let mut no_time = 0usize;
         let mut meta: HashMap<String, u32> = HashMap::new();
-        for s in &self.samples {
+        for (i, s) in self.samples.iter().enumerate() {
             let Some(Num(t)) = s.timestamp else {
                 no_time += 1;
                 continue;
             };
+            // The bound `running_sum` puts on CDP times: beyond it, weights
+            // overflow the integers of folded text and of inferno.
+            if !(t * 1000.0).is_finite() || (t * 1000.0).abs() > 1e18 {
+                return Err(Error::profile(
+                    &input,
+                    format!("samples[{i}].timestamp = {t} ms is out of range"),
+                ));
+            }
             let node = match s.stack_id {
                 Some(Id(k)) => match usize::try_from(k).ok().and_then(|k| node_of.get(k)) {
                     Some(&node) => node,

@@ -248,7 +248,12 @@ impl TreeBuilder {
     }
 
     /// Build the tree. Cycles are errors; every other repair becomes a warning.
-    pub fn finish(self, links: Links, input: &str, warnings: &mut Warnings) -> Result<BuiltTree> {
+    pub fn finish(
+        mut self,
+        links: Links,
+        input: &str,
+        warnings: &mut Warnings,
+    ) -> Result<BuiltTree> {
         let n = self.ids.len();
         if n == 0 {
             return Err(Error::profile(input, "the profile has no nodes"));
@@ -264,6 +269,10 @@ impl TreeBuilder {
             Links::Children => self.children_from_lists(&by_id, input, warnings),
             Links::Parent => self.children_from_parents(&by_id, input)?,
         };
+        // The id lists are in the flat arrays now: free them before the walk.
+        self.child_ids = Vec::new();
+        self.child_ranges = Vec::new();
+        self.frame_index = Default::default();
 
         // Iterative depth-first walk from the root: white 0, grey 1 (on the path), black 2.
         let mut colour = vec![0u8; n];
