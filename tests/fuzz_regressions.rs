@@ -198,3 +198,76 @@ fn cdp_hit_count_of_1e12_finishes() {
     let svg = fs::read_to_string(&out).unwrap();
     assert!(svg.contains("<svg"));
 }
+
+/// Found by the `import_selfprofile` target (3 crashes, one cause): a JS
+/// Self-Profiling sample at 2.9·10^16 ms (2.9·10^19 µs) gave a stack a weight
+/// past 2^64: the folded text saturated at 18446744073709551615 and inferno's
+/// unchecked `usize` sum overflowed (a panic in debug builds, a wrong picture
+/// in release). Timestamps now have CDP's bound, ±10^18 µs.
+#[test]
+fn self_profiling_timestamp_past_1e18_us_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"frames":[{"name":"a"},{"name":"b"}],"stacks":[{"frameId":0},{"frameId":1}],
+        "samples":[{"timestamp":0,"stackId":0},{"timestamp":1.5e16,"stackId":1},{"timestamp":3e16}]}"#;
+    let p = write(dir.path(), "big.json", doc);
+    for format in ["folded", "svg"] {
+        let (ok, out, err) = bounded(&["--format", format, s(&p)]);
+        assert!(!ok && out.is_empty(), "{format}: {out}");
+        assert!(
+            err.contains("samples[1].timestamp = 15000000000000000 ms is out of range"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // At the bound it is drawn.
+    let doc = doc.replace("1.5e16", "1e15").replace("3e16", "1e15");
+    let p = write(dir.path(), "edge.json", &doc);
+    let (ok, out, err) = bounded(&["--format", "folded", s(&p)]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "a 1000000000000000000\n");
+}
+
+/// The same overflow through several sources, each within its bounds: 12
+/// threads of 2·10^18 µs each add up past 2^64. The SVG is refused with a
+/// clear error instead of overflowing inferno's sum; the per-thread folded
+/// text is exact.
+#[test]
+fn weights_adding_up_past_2_pow_64_are_refused_in_pictures() {
+    let dir = tempfile::tempdir().unwrap();
+    let events: Vec<String> = (1..=12)
+        .flat_map(|tid| {
+            [
+                format!(
+                    r#"{{"ph":"P","name":"Profile","pid":1,"tid":{tid},"ts":0,"id":"0x{tid}","args":{{"data":{{"startTime":0}}}}}}"#
+                ),
+                format!(
+                    r#"{{"ph":"P","name":"ProfileChunk","pid":1,"tid":{tid},"ts":1,"id":"0x{tid}","args":{{"data":{{"cpuProfile":{{"nodes":[{{"id":1,"callFrame":{{"functionName":"(root)"}}}},{{"id":2,"parent":1,"callFrame":{{"functionName":"work"}}}}],"samples":[2,2]}},"timeDeltas":[0,1e18]}}}}}}"#
+                ),
+            ]
+        })
+        .collect();
+    let p = write(
+        dir.path(),
+        "threads.json",
+        &format!("[{}]", events.join(",")),
+    );
+    let (ok, out, err) = bounded(&["--format", "folded", s(&p)]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 12);
+    assert!(out
+        .lines()
+        .all(|l| l.ends_with(";work 2000000000000000000")));
+    for args in [&["--format", "svg"][..], &["--format", "png"]] {
+        let out_file = dir.path().join("out");
+        let mut a = args.to_vec();
+        a.extend(["-o", s(&out_file), s(&p)]);
+        let (ok, _, err) = bounded(&a);
+        assert!(!ok, "{a:?}");
+        assert!(
+            err.contains("the weights add up to more than 2^64"),
+            "{a:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!out_file.exists(), "{a:?} left a file");
+    }
+}
