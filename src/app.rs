@@ -49,7 +49,14 @@ impl Phases {
 /// Read every input, fold, render and write the output.
 pub fn run(opts: &Options) -> Result<Report> {
     let mut phases = Phases::new();
-    let progress = crate::progress::Progress::start(!opts.quiet);
+    let input_bytes: u64 = opts
+        .inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    let progress = crate::progress::Progress::start(!opts.quiet, input_bytes);
     progress.phase(match opts.inputs.as_slice() {
         [one] => format!("reading {}", one.display()),
         many => format!("reading {} inputs", many.len()),
@@ -64,6 +71,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         .collect();
     let profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
     phases.done("read and import");
+    progress.done_reading();
     progress.phase("folding stacks");
     let profiles = select_sources(profiles, &opts.threads)?;
     if opts.list {

@@ -232,7 +232,12 @@ fn parse_node_run(
     let mut list = NodeList::default();
     let mut pos = start;
     let mut released = start;
+    let mut reported = start;
     loop {
+        if pos - reported >= 1 << 20 {
+            crate::progress::add_bytes_read(pos - reported);
+            reported = pos;
+        }
         if let Some(release) = release.filter(|_| pos - released >= RELEASE_EVERY) {
             release(released, pos);
             released = pos;

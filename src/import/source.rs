@@ -70,9 +70,32 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&GZIP_MAGIC)
 }
 
-/// A reader decompressing gzip `bytes` (all members) as it goes.
+/// A reader decompressing gzip `bytes` (all members) as it goes, telling the
+/// progress line how much of the compressed input it has consumed.
 pub fn gunzip_reader(bytes: &[u8]) -> impl Read + '_ {
-    io::BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(bytes))
+    let counted = Counted {
+        inner: bytes,
+        since: 0,
+    };
+    io::BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(counted))
+}
+
+/// Counts the bytes read through it for the progress line.
+struct Counted<R> {
+    inner: R,
+    since: usize,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.since += n;
+        if self.since >= 1 << 20 {
+            crate::progress::add_bytes_read(self.since);
+            self.since = 0;
+        }
+        Ok(n)
+    }
 }
 
 /// Decompress gzip `bytes` whole.
