@@ -271,3 +271,47 @@ fn weights_adding_up_past_2_pow_64_are_refused_in_pictures() {
         assert!(!out_file.exists(), "{a:?} left a file");
     }
 }
+
+/// Found by the `pipeline` target (1 crash): a legacy profile whose
+/// `timestamps` held 6.9·10^24 µs (a cpuprofile2stackcollapse recording with
+/// one number mutated) gave a stack a weight past 2^64, refused by the SVG
+/// guard above but saturating the folded text. Legacy times now have CDP's
+/// bound, ±10^18 µs, as do startTime and endTime (seconds).
+#[test]
+fn legacy_times_past_1e18_us_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = LEGACY_TREE.replace("HITS", "0");
+    for (name, extra, message) in [
+        (
+            "ts.cpuprofile",
+            r#""startTime":1,"endTime":2,"samples":[2,2,2],"timestamps":[1e6,6.9e24,1.5e6]"#,
+            "timestamps[1] = ",
+        ),
+        (
+            "end.cpuprofile",
+            r#""startTime":0,"endTime":1e20,"samples":[2,2]"#,
+            "startTime or endTime is out of range",
+        ),
+    ] {
+        let p = write(dir.path(), name, &format!(r#"{{"head":{tree},{extra}}}"#));
+        for format in ["folded", "svg"] {
+            let (ok, out, err) = bounded(&["--format", format, s(&p)]);
+            assert!(!ok && out.is_empty(), "{name} {format}: {out}");
+            assert!(
+                err.contains(message) && err.contains("out of range"),
+                "{name}: {err}"
+            );
+        }
+    }
+    // Within the bound: drawn.
+    let p = write(
+        dir.path(),
+        "ok.cpuprofile",
+        &format!(
+            r#"{{"head":{tree},"startTime":0,"endTime":1e12,"samples":[2,2],"timestamps":[0,1e17,1e18]}}"#
+        ),
+    );
+    let (ok, out, err) = bounded(&["--format", "folded", s(&p)]);
+    assert!(ok, "{err}");
+    assert_eq!(folded_total(&out), 1_000_000_000_000_000_000);
+}

@@ -6,6 +6,8 @@ echo "| target | executions | time | exec/s | corpus (files, size) | OOMs / time
 echo "|---|---:|---:|---:|---:|---|"
 for log in logs/*.log; do
   t=$(basename "$log" .log)
+  name=$t
+  t=${t%.round1}
   last=$(grep -E '^#[0-9]+: cov' "$log" | tail -1)
   [ -z "$last" ] && continue
   execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
@@ -13,5 +15,5 @@ for log in logs/*.log; do
   bad=$(sed -E 's/.*oom\/timeout\/crash: ([0-9\/]+).*/\1/' <<<"$last")
   files=$(find "corpus/$t" -type f | wc -l)
   size=$(du -sh "corpus/$t" | cut -f1)
-  echo "| \`$t\` | $execs | ${secs} s | $((execs / (secs > 0 ? secs : 1))) | $files, $size | $bad |"
+  echo "| \`$name\` | $execs | ${secs} s | $((execs / (secs > 0 ? secs : 1))) | $files, $size | $bad |"
 done

@@ -271,6 +271,15 @@ impl RawLegacy<'_> {
             .end_time
             .map_or(profile.start_time, |n| n.0 * 1e6)
             .max(profile.start_time);
+        // The bound `running_sum` puts on CDP times: beyond it, weights
+        // overflow the integers of folded text and of inferno.
+        let out_of_range = |t: f64| !t.is_finite() || t.abs() > 1e18;
+        if out_of_range(profile.start_time) || out_of_range(profile.end_time) {
+            return Err(Error::profile(
+                &input,
+                "startTime or endTime is out of range",
+            ));
+        }
 
         let samples = self.samples.unwrap_or_default();
         if samples.is_empty() {
@@ -329,6 +338,12 @@ impl RawLegacy<'_> {
             let n = samples.len();
             match self.timestamps {
                 Some(ts) if ts.len() == n || ts.len() == n + 1 => {
+                    if let Some(i) = ts.iter().position(|t| out_of_range(t.0)) {
+                        return Err(Error::profile(
+                            &input,
+                            format!("timestamps[{i}] = {} is out of range", ts[i].0),
+                        ));
+                    }
                     profile.timestamps = ts[..n].iter().map(|t| t.0).collect();
                     if ts.len() == n + 1 {
                         profile.end_of_last_sample = Some(ts[n].0);
