@@ -176,8 +176,12 @@ pub fn fold_and_export(profiles: &[Profile], a: u8, b: u8, c: u8) -> Folded {
     let graph = picture(c, false);
     let text = export::export(&folded, Format::Folded, &graph).expect("folded export");
     check_folded_text(&text, 1);
-    let svg = export::export(&folded, Format::Svg, &graph).expect("SVG export");
-    check_svg(&svg, &graph);
+    // The one error a picture may give: weights adding up past 2^64.
+    let too_heavy = |e: &cpuflame::error::Error| e.to_string().contains("more than 2^64");
+    match export::export(&folded, Format::Svg, &graph) {
+        Ok(svg) => check_svg(&svg, &graph),
+        Err(e) => assert!(too_heavy(&e), "SVG export: {e}"),
+    }
     let _ = export::export(&folded, Format::Table, &graph).expect("table export");
 
     if opts.runs {
@@ -187,8 +191,10 @@ pub fn fold_and_export(profiles: &[Profile], a: u8, b: u8, c: u8) -> Folded {
         }
         let text = export::export(&folded, Format::Folded, &chart).expect("chart folded");
         check_folded_text(&text, 1);
-        let svg = export::export(&folded, Format::Svg, &chart).expect("chart SVG export");
-        check_svg(&svg, &chart);
+        match export::export(&folded, Format::Svg, &chart) {
+            Ok(svg) => check_svg(&svg, &chart),
+            Err(e) => assert!(too_heavy(&e), "chart SVG export: {e}"),
+        }
     }
     folded
 }
