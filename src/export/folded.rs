@@ -143,6 +143,69 @@ pub fn write_graph(folded: &Folded, out: &mut dyn Write) -> io::Result<()> {
     })
 }
 
+/// [`write_graph`], with the writing done on a second thread while the next
+/// lines are made: for a 300 MB folded file, making the text and copying it
+/// to the destination take about as long as each other.
+pub fn write_graph_overlapped(folded: &Folded, out: &mut (dyn Write + Send)) -> io::Result<()> {
+    const CHUNK: usize = 1 << 20;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let writer = scope.spawn(move || -> io::Result<()> {
+            for chunk in rx {
+                out.write_all(&chunk)?;
+            }
+            Ok(())
+        });
+        let mut buf = Vec::with_capacity(CHUNK + 4096);
+        let made = write_graph(
+            folded,
+            &mut ChunkSender {
+                buf: &mut buf,
+                tx: &tx,
+                chunk: CHUNK,
+            },
+        );
+        let last = std::mem::take(&mut buf);
+        let sent = if last.is_empty() {
+            Ok(())
+        } else {
+            tx.send(last).map_err(|_| closed())
+        };
+        drop(tx);
+        // The writer's error (a closed pipe, a full disk) is the one to report.
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writer thread failed")));
+        written.and(made).and(sent)
+    })
+}
+
+fn closed() -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "the output was closed")
+}
+
+/// Collects bytes and hands them to the writer thread a chunk at a time.
+struct ChunkSender<'a> {
+    buf: &'a mut Vec<u8>,
+    tx: &'a std::sync::mpsc::SyncSender<Vec<u8>>,
+    chunk: usize,
+}
+
+impl Write for ChunkSender<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= self.chunk {
+            let full = std::mem::replace(self.buf, Vec::with_capacity(self.chunk + 4096));
+            self.tx.send(full).map_err(|_| closed())?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The flame graph's lines in graph order.
 pub fn graph_lines(folded: &Folded) -> Vec<String> {
     pruned_graph_lines(folded, 0.0)

@@ -129,14 +129,14 @@ pub fn write(
     folded: &Folded,
     format: Format,
     picture: &Picture,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<()> {
     let io = |source: std::io::Error| crate::error::Error::Write {
         output: "output".into(),
         source,
     };
     match format {
-        Format::Folded if !picture.chart => folded::write_graph(folded, out).map_err(io),
+        Format::Folded if !picture.chart => folded::write_graph_overlapped(folded, out).map_err(io),
         _ => {
             let bytes = render(folded, format, picture)?;
             out.write_all(&bytes).map_err(io)
