@@ -147,9 +147,9 @@ pub fn write_graph(folded: &Folded, out: &mut dyn Write) -> io::Result<()> {
 /// lines are made: for a 300 MB folded file, making the text and copying it
 /// to the destination take about as long as each other.
 pub fn write_graph_overlapped(folded: &Folded, out: &mut (dyn Write + Send)) -> io::Result<()> {
-    const CHUNK: usize = 1 << 20;
+    const CHUNK: usize = 256 << 10;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
         let writer = scope.spawn(move || -> io::Result<()> {
             for chunk in rx {
                 out.write_all(&chunk)?;
