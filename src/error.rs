@@ -26,6 +26,8 @@ pub enum Error {
         offset: usize,
         /// serde_json's description, without its own "at line L column C" suffix.
         message: String,
+        /// Broken JSON (`true`), or valid JSON holding the wrong thing (`false`).
+        syntax: bool,
     },
     /// The input is JSON but not a CPU profile, or a profile that is broken in a way
     /// that cannot be repaired (a cycle in the call tree, mismatched array lengths).
@@ -87,7 +89,14 @@ impl fmt::Display for Error {
                 input,
                 offset,
                 message,
+                syntax: true,
             } => write!(f, "{input}: invalid JSON at byte {offset}: {message}"),
+            Error::Json {
+                input,
+                offset,
+                message,
+                syntax: false,
+            } => write!(f, "{input}: unexpected content at byte {offset}: {message}"),
             Error::Profile { input, message } => write!(f, "{input}: {message}"),
             Error::Write { output, source } => write!(f, "cannot write {output}: {source}"),
             Error::Usage(message) => write!(f, "{message}"),

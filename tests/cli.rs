@@ -455,7 +455,7 @@ fn bad_input_is_one_clear_line() {
     );
     assert_bad(
         br#"{"nodes":[{"id":"x","callFrame":{}}]}"#,
-        &["invalid JSON at byte", "not an integer"],
+        &["unexpected content at byte", "not an integer"],
     );
     assert_bad(b"\x1f\x8b\x08\x00garbage", &["gzip"]);
 }

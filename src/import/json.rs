@@ -117,6 +117,7 @@ pub fn json_error(input: &str, bytes: &[u8], err: &serde_json::Error) -> Error {
         input: input.to_string(),
         offset,
         message,
+        syntax: err.classify() != serde_json::error::Category::Data,
     }
 }
 

@@ -269,10 +269,12 @@ pub fn parse_array<'a>(bytes: &'a [u8], ctx: &mut ImportContext) -> Result<Event
                 input,
                 offset,
                 message,
+                syntax,
             } if message.contains("RawEvent") || message.contains("expected a string") => {
                 crate::error::Error::Json {
                     input,
                     offset,
+                    syntax,
                     message: format!(
                         "an array whose elements are not trace events (objects with `name`, `ph`, `ts`): {}",
                         message.replace("struct RawEvent", "a trace event object")
