@@ -191,14 +191,9 @@ pub struct Cli {
     #[arg(long, value_name = "BASE", help_heading = "Questions")]
     pub diff: Option<PathBuf>,
 
-    /// Rows of --format table.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 25,
-        help_heading = "Questions"
-    )]
-    pub top: usize,
+    /// Rows of --format table (default 25).
+    #[arg(long, value_name = "N", help_heading = "Questions")]
+    pub top: Option<usize>,
 
     /// Colours: `default`, or `colorblind` (Okabe–Ito hues, safe for colour-blind readers).
     #[arg(long, value_enum, value_name = "NAME", default_value_t = PaletteArg::Default)]

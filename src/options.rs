@@ -133,7 +133,12 @@ impl Options {
                 "--list prints the sources of INPUT: it takes no --diff".into(),
             ));
         }
-        if cli.top == 0 {
+        if cli.top.is_some() && format != Format::Table {
+            return Err(Error::Usage(
+                "--top sets the rows of --format table (or -o FILE.md)".into(),
+            ));
+        }
+        if cli.top == Some(0) {
             return Err(Error::Usage("--top must be at least 1".into()));
         }
         let picture = Picture {
@@ -154,7 +159,7 @@ impl Options {
                 PaletteArg::Default => Palette::Default,
                 PaletteArg::Colorblind => Palette::Colorblind,
             },
-            top: cli.top,
+            top: cli.top.unwrap_or(25),
             // --merge folds every source into one: nothing left to draw in bands.
             bands: !cli.merge,
             ..Picture::default()
