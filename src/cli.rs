@@ -7,9 +7,11 @@ use clap::{Parser, ValueEnum};
 
 /// Turn JavaScript CPU profiles into flame graphs, flame charts, folded stacks and PNGs.
 ///
-/// Reads a V8 .cpuprofile (node --cpu-prof, the inspector, Chrome DevTools, Deno, Bun,
-/// workerd), gzip-compressed or not, from INPUT or standard input, and writes an
-/// interactive flame graph SVG to standard output unless told otherwise.
+/// Reads V8 .cpuprofiles (node --cpu-prof, the inspector, Chrome DevTools, Deno, Bun,
+/// workerd), Chrome DevTools traces (every thread), JS Self-Profiling traces and legacy
+/// profiles, gzip-compressed or not, from INPUT or standard input (the format is found
+/// by content), and writes an interactive flame graph SVG to standard output unless
+/// told otherwise.
 #[derive(Parser, Debug)]
 #[command(name = "cpuflame", version, about, max_term_width = 100)]
 #[command(
@@ -23,7 +25,7 @@ pub struct Cli {
     pub inputs: Vec<PathBuf>,
 
     /// Write to FILE instead of standard output; the format follows its extension
-    /// (.svg, .png, .folded, .txt).
+    /// (.svg, .png, .folded, .txt, .md).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
