@@ -179,9 +179,8 @@ fn trace_profile_chunk_spanning_1e9_seconds() {
 
 #[test]
 fn cdp_hit_count_of_1e12_finishes() {
-    // A tree-only .cpuprofile whose node claims 10^12 hits: read as a hit
-    // count it cannot be (the importer keeps counts below 4·10^9), so nothing
-    // is drawn, at once.
+    // A tree-only .cpuprofile whose node claims 10^12 hits: weighed by its
+    // hits (the whole 10^15 µs span, as the only node with any), at once.
     let dir = tempfile::tempdir().unwrap();
     let doc = format!(
         r#"{{"nodes":[{}],"startTime":0,"endTime":1e15}}"#,
@@ -197,6 +196,12 @@ fn cdp_hit_count_of_1e12_finishes() {
     assert!(ok, "{err}");
     let svg = fs::read_to_string(&out).unwrap();
     assert!(svg.contains("<svg"));
+    let folded = dir.path().join("out.folded");
+    let (ok, _, err) = bounded(&["-o", s(&folded), s(&p)]);
+    assert!(ok, "{err}");
+    let text = fs::read_to_string(&folded).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.trim_end().ends_with(" 1000000000000000"), "{text}");
 }
 
 /// Found by the `import_selfprofile` target (3 crashes, one cause): a JS

@@ -94,7 +94,7 @@ pub struct RawPositionTick {
 pub struct NodeList {
     builder: TreeBuilder,
     /// `hitCount` per node, in list order (used only when there are no samples).
-    hit_counts: Vec<u32>,
+    hit_counts: Vec<f32>,
     /// `(node id, line, ticks)` from `positionTicks`.
     ticks: Vec<(u64, u32, u32)>,
     /// Whether the first node (the root) lists `children`.
@@ -126,10 +126,12 @@ impl NodeList {
         self.builder
             .node(node.id.0, frame, children, node.parent.map(|p| p.0));
         let hits = node.hit_count.map_or(0.0, |h| h.0);
-        self.hit_counts.push(if (0.0..4e9).contains(&hits) {
-            hits as u32
+        // Four bytes a node; any count a profile can hold, roughly (only the
+        // proportions matter when there are no samples).
+        self.hit_counts.push(if (0.0..1e30).contains(&hits) {
+            hits as f32
         } else {
-            0
+            0.0
         });
         for t in node.position_ticks.iter().flatten() {
             if t.line.0 >= 1.0 && t.ticks.0 >= 1.0 && t.line.0 < 1e9 && t.ticks.0 < 4e9 {
