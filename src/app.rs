@@ -253,7 +253,7 @@ pub fn source_table(folded: &Folded) -> String {
         let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
         let sampled = s.timeline.samples > 0;
         rows.push([
-            s.name.clone(),
+            s.info.name.clone(),
             opt(s.info.pid),
             opt(s.info.tid),
             s.timeline.samples.to_string(),

@@ -4,6 +4,8 @@
 //! The corpus lives beside the crate. When it is missing these tests skip,
 //! except under CI (`CI` set), where they fail.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use cpuflame::export::folded::graph_lines;
@@ -12,15 +14,7 @@ use cpuflame::import::{import_bytes, import_path, ImportContext};
 use cpuflame::model::{Profile, SourceInfo, Timing, Warnings, NONE};
 
 fn corpus(name: &str) -> Option<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if d.is_dir() {
-        return Some(d.join(name));
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{} is missing, and CI is set", d.display());
-    }
-    eprintln!("skipping: {} is missing", d.display());
-    None
+    common::corpus().map(|d| d.join(name))
 }
 
 fn import(path: &Path) -> (Profile, Vec<String>) {

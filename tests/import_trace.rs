@@ -4,6 +4,8 @@
 //! The corpus lives beside the crate. When it is missing these tests skip,
 //! except under CI (`CI` set), where they fail.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use cpuflame::export::folded::graph_lines;
@@ -11,29 +13,12 @@ use cpuflame::fold::{fold, FoldOptions, Weight};
 use cpuflame::import::{import_bytes, import_path, ImportContext};
 use cpuflame::model::{Profile, SourceInfo, Warnings};
 
-fn dir(rel: &str) -> Option<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    if d.is_dir() {
-        return Some(d);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{} is missing, and CI is set", d.display());
-    }
-    eprintln!("skipping: {} is missing", d.display());
-    None
-}
-
 fn corpus(name: &str) -> Option<PathBuf> {
-    dir("../shared/corpus").map(|d| d.join(name))
+    common::corpus().map(|d| d.join(name))
 }
 
 fn sample(name: &str) -> Option<PathBuf> {
-    let p = dir("samples/chrome")?.join(name);
-    if !p.is_file() && std::env::var_os("CI").is_none() {
-        eprintln!("skipping: {} is missing", p.display());
-        return None;
-    }
-    Some(p)
+    Some(common::sample(&format!("chrome/{name}")))
 }
 
 fn import(path: &Path) -> (Vec<Profile>, Vec<String>) {
@@ -72,7 +57,7 @@ fn has(warnings: &[String], needle: &str) -> bool {
 
 #[test]
 fn every_corpus_file_converts_or_fails_precisely() {
-    let Some(d) = dir("../shared/corpus") else {
+    let Some(d) = common::corpus() else {
         return;
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&d)

@@ -204,6 +204,30 @@ fn a_full_disk_is_a_clear_error() {
     assert!(err.contains("No space left"), "{err}");
 }
 
+/// Start cpuflame writing `out`, send it `signal` after `delay_ms`, and return
+/// its exit code.
+fn signal_midway(input: &Path, out: &Path, signal: &str, delay_ms: u64) -> Option<i32> {
+    let child = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+        .args([s(input), "-o", s(out)])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    let _ = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status();
+    child.wait_with_output().unwrap().status.code()
+}
+
+/// Temporary files left in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
 #[test]
 fn an_interrupt_leaves_no_partial_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -212,15 +236,7 @@ fn an_interrupt_leaves_no_partial_file() {
     for delay_ms in [50u64, 150, 300, 600] {
         let out = dir.path().join("out.svg");
         let _ = fs::remove_file(&out);
-        let child = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
-            .args([s(&input), "-o", s(&out)])
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        unsafe_kill_int(child.id());
-        let output = child.wait_with_output().unwrap();
-        let code = output.status.code();
+        let code = signal_midway(&input, &out, "-INT", delay_ms);
         assert!(
             code == Some(130) || code == Some(0),
             "{delay_ms} ms: {code:?}"
@@ -232,19 +248,9 @@ fn an_interrupt_leaves_no_partial_file() {
                 .trim_end()
                 .ends_with("</svg>"));
         }
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".tmp"))
-            .collect();
+        let leftovers = temporary_files(dir.path());
         assert!(leftovers.is_empty(), "{delay_ms} ms: {leftovers:?}");
     }
-}
-
-fn unsafe_kill_int(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status();
 }
 
 #[test]
@@ -358,22 +364,8 @@ fn sigterm_also_leaves_no_temporary_file() {
     let input = dir.path().join("deep.cpuprofile");
     fs::write(&input, deep_chain(30_000)).unwrap();
     for delay_ms in [100u64, 400] {
-        let out = dir.path().join("out.svg");
-        let child = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
-            .args([s(&input), "-o", s(&out)])
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        child.wait_with_output().unwrap();
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".tmp"))
-            .collect();
+        signal_midway(&input, &dir.path().join("out.svg"), "-TERM", delay_ms);
+        let leftovers = temporary_files(dir.path());
         assert!(leftovers.is_empty(), "{delay_ms} ms: {leftovers:?}");
     }
 }

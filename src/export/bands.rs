@@ -477,7 +477,7 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         .zip(all_lines.par_iter())
         .map(|(band, (lines, _))| {
             let mut p = picture.clone();
-            p.title = folded.sources[band.source].name.clone();
+            p.title = folded.sources[band.source].info.name.clone();
             p.subtitle = Some(band_subtitle(folded, band));
             let mut m = map.clone();
             let mut buf = Vec::with_capacity(1 << 15);
@@ -518,7 +518,7 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         bands_svg.push_str(&format!(
             "<svg id=\"band-b{k}\" class=\"band\" x=\"0\" y=\"{y}\"{w} height=\"{h}\" data-source=\"{name}\" data-tid=\"{tid}\" data-offset-us=\"{off}\" data-span-us=\"{span}\" data-axis=\"{axis}\" data-clock=\"{clock}\">{script}{body}</svg>\n",
             h = parts.height,
-            name = escape_xml(&source.name),
+            name = escape_xml(&source.info.name),
             tid = source.info.tid.map(|t| t.to_string()).unwrap_or_default(),
             off = round(band.offset),
             span = round(band.span),

@@ -22,7 +22,7 @@ pub use stacks::StackTree;
 pub use timeline::{Timed, TimelineStats, Weight};
 pub use transform::Transforms;
 
-use crate::model::{FrameKind, Profile, SourceInfo, Warnings, NONE};
+use crate::model::{MetaNodes, Profile, SourceInfo, Warnings, NONE};
 
 /// What to fold and how.
 #[derive(Debug, Clone, Default)]
@@ -57,9 +57,7 @@ pub struct Run {
 /// What the fold learned about one source, for titles, subtitles and `--list`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceSummary {
-    /// The source's name.
-    pub name: String,
-    /// Who recorded it (pid, tid, file, clock domain): `--list` and the banded
+    /// Who recorded it, and its name (pid, tid, file, clock domain): `--list` and the banded
     /// flame chart need these after the profiles themselves are dropped.
     pub info: SourceInfo,
     /// Timeline facts.
@@ -140,7 +138,8 @@ pub fn fold_with_urls(
             mapper: &mut mapper,
             origin,
         };
-        let summary = fold_one(profile, opts, urls, with_roots, &mut ctx, &mut out);
+        let meta = profile.meta_nodes();
+        let summary = fold_one(profile, meta, opts, urls, with_roots, &mut ctx, &mut out);
         if !summary.has_js && summary.timeline.samples > 0 {
             warnings.push(
                 &profile.source.file,
@@ -156,7 +155,7 @@ pub fn fold_with_urls(
         // Only runtimes that record no idle samples (Bun, workerd) leave idle
         // time in gaps; a profile with an (idle) node has its long gaps for
         // other reasons (a busy sampler thread), not worth a note.
-        let samples_idle = profile.meta_node(FrameKind::Idle).is_some();
+        let samples_idle = meta.idle != NONE;
         if !samples_idle && span > 0.0 && summary.long_gaps > policy::GAP_NOTE_SHARE * span {
             let share = 100.0 * summary.long_gaps / span;
             out.notes.push((profile.source.file.clone(), format!(
@@ -204,6 +203,7 @@ fn emit(ctx: &mut Ctx<'_>, out: &mut Folded, raw_stack: u32, w: f64) -> Option<u
 
 fn fold_one(
     profile: &Profile,
+    meta: MetaNodes,
     opts: &FoldOptions,
     urls: &UrlShortener,
     with_root: bool,
@@ -244,9 +244,7 @@ fn fold_one(
         stack_of[i] = ctx.raw.child(parent, frame_labels[node.frame as usize]);
     }
     let gc_label = out.labels.intern("(garbage collector)", Category::Gc);
-    let idle = profile.meta_node(FrameKind::Idle).unwrap_or(NONE);
-    let program = profile.meta_node(FrameKind::Program).unwrap_or(NONE);
-    let gc = profile.meta_node(FrameKind::Gc).unwrap_or(NONE);
+    let MetaNodes { program, idle, gc } = meta;
     let pol = &opts.policy;
     // Whether a sample on `node` is left out by the policy or --idle.
     let left_out = |node: u32| {
@@ -256,7 +254,6 @@ fn fold_one(
     };
 
     let mut summary = SourceSummary {
-        name: profile.source.name.clone(),
         info: profile.source.clone(),
         ..SourceSummary::default()
     };
@@ -290,7 +287,7 @@ fn fold_one(
         return summary;
     }
 
-    let (samples, stats) = timeline::timeline(profile, opts.weight);
+    let (samples, stats) = timeline::timeline(profile, meta, opts.weight);
     summary.timeline = stats;
     let plan = policy::Plan::new(pol, &samples, ctx.origin, opts.weight);
     let mut splitter = opts.lines.then(|| lines::LineSplitter::new(profile));

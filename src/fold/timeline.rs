@@ -11,7 +11,7 @@
 //!    `(t[n-1] - t[0]) / (n-1)`, or `endTime - t[0]` when it is alone.
 //!    Time before the first sample is not counted.
 
-use crate::model::{FrameKind, Profile, Timing, NONE};
+use crate::model::{MetaNodes, Profile, Timing, NONE};
 
 /// How to weigh a sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,7 +56,8 @@ pub struct TimelineStats {
 }
 
 /// Sort, repair and weigh the samples of `profile`.
-pub fn timeline(profile: &Profile, weight: Weight) -> (Vec<Timed>, TimelineStats) {
+/// `meta` are the profile's meta nodes ([`Profile::meta_nodes`]).
+pub fn timeline(profile: &Profile, meta: MetaNodes, weight: Weight) -> (Vec<Timed>, TimelineStats) {
     let n = profile.samples.len();
     let mut stats = TimelineStats {
         samples: n,
@@ -94,7 +95,7 @@ pub fn timeline(profile: &Profile, weight: Weight) -> (Vec<Timed>, TimelineStats
         })
         .collect();
 
-    stats.program_repaired = fix_missing_samples(profile, &mut out);
+    stats.program_repaired = fix_missing_samples(profile, meta, &mut out);
 
     let first = out[0].time;
     let last = out[n - 1].time;
@@ -131,16 +132,15 @@ pub fn timeline(profile: &Profile, weight: Weight) -> (Vec<Timed>, TimelineStats
 /// records `(program)` in the middle of JavaScript. An isolated single
 /// `(program)` sample whose neighbours (as recorded, not as repaired) are
 /// ordinary frames under the same bottom frame takes the previous sample's node.
-fn fix_missing_samples(profile: &Profile, samples: &mut [Timed]) -> usize {
-    let Some(program) = profile.meta_node(FrameKind::Program) else {
+fn fix_missing_samples(profile: &Profile, meta: MetaNodes, samples: &mut [Timed]) -> usize {
+    let MetaNodes { program, idle, gc } = meta;
+    if program == NONE {
         return 0;
-    };
+    }
     let n = samples.len();
     if n < 3 {
         return 0;
     }
-    let idle = profile.meta_node(FrameKind::Idle).unwrap_or(NONE);
-    let gc = profile.meta_node(FrameKind::Gc).unwrap_or(NONE);
     // Bottom frame (child of the root) of every node; parents come first.
     let mut bottom = vec![NONE; profile.nodes.len()];
     for (i, node) in profile.nodes.iter().enumerate().skip(1) {

@@ -56,15 +56,6 @@ impl Bytes {
     }
 }
 
-/// Read a file (or standard input for `-`), decompressing gzip by its magic bytes.
-pub fn read_input(path: &Path, display: &str) -> Result<Bytes> {
-    let raw = read_raw(path, display)?;
-    if is_gzip(&raw) {
-        return gunzip(&raw, display).map(Bytes::Owned);
-    }
-    Ok(raw)
-}
-
 /// Whether `bytes` start with the gzip magic.
 pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&GZIP_MAGIC)

@@ -26,6 +26,17 @@ pub struct Node {
     pub parent: u32,
 }
 
+/// The synthetic root children DevTools singles out, by node index ([`NONE`] when absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetaNodes {
+    /// `(program)`.
+    pub program: u32,
+    /// `(idle)`.
+    pub idle: u32,
+    /// `(garbage collector)`.
+    pub gc: u32,
+}
+
 /// Who recorded a profile: shown as the root frame when several sources are drawn together.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceInfo {
@@ -119,11 +130,39 @@ impl Profile {
     /// The node index of a root child with the given meta name (`(program)`, `(idle)`,
     /// `(garbage collector)`): the first one, as DevTools' `extractMetaNodes` picks.
     pub fn meta_node(&self, kind: FrameKind) -> Option<u32> {
-        self.nodes
-            .iter()
-            .enumerate()
-            .find(|(_, n)| n.parent == 0 && self.frames[n.frame as usize].kind == kind)
-            .map(|(i, _)| i as u32)
+        let m = self.meta_nodes();
+        let i = match kind {
+            FrameKind::Program => m.program,
+            FrameKind::Idle => m.idle,
+            FrameKind::Gc => m.gc,
+            FrameKind::Root => 0,
+            FrameKind::Function => NONE,
+        };
+        (i != NONE).then_some(i)
+    }
+
+    /// All three meta nodes, found in one pass over the tree.
+    pub fn meta_nodes(&self) -> MetaNodes {
+        let mut m = MetaNodes {
+            program: NONE,
+            idle: NONE,
+            gc: NONE,
+        };
+        for (i, n) in self.nodes.iter().enumerate().skip(1) {
+            if n.parent != 0 {
+                continue;
+            }
+            let slot = match self.frames[n.frame as usize].kind {
+                FrameKind::Program => &mut m.program,
+                FrameKind::Idle => &mut m.idle,
+                FrameKind::Gc => &mut m.gc,
+                _ => continue,
+            };
+            if *slot == NONE {
+                *slot = i as u32;
+            }
+        }
+        m
     }
 
     /// Check the structural invariants; importers call this in debug builds and tests.
