@@ -9,9 +9,11 @@
 //! every pass over it is a simple loop and no pass recurses on input depth.
 
 mod frame;
+mod script;
 mod warnings;
 
 pub use frame::{CallFrame, FrameKind};
+pub use script::ScriptInfo;
 pub use warnings::Warnings;
 
 /// Marks "no node": the root's parent, or a sample whose node id is unknown.
@@ -103,6 +105,9 @@ pub struct Profile {
     pub sample_lines: Vec<u32>,
     /// `(node index, 1-based line, ticks)` triples from CDP `positionTicks`.
     pub position_ticks: Vec<(u32, u32, u32)>,
+    /// The scripts the runtime reported while this profile was captured live
+    /// (or from a `.scripts.json` sidecar); empty for plain files. Source maps use them.
+    pub scripts: Vec<ScriptInfo>,
 }
 
 impl Profile {
@@ -124,6 +129,7 @@ impl Profile {
             hit_counts: None,
             sample_lines: Vec::new(),
             position_ticks: Vec::new(),
+            scripts: Vec::new(),
         }
     }
 
