@@ -139,29 +139,31 @@ pub fn run(opts: &Options) -> Result<Report> {
     if opts.subtitle.is_none() {
         picture.subtitle = picture.subtitle.map(|s| titles::with_policy(s, &folded));
     }
-    let bytes = match &opts.diff {
-        None => {
-            // Streamed straight into the destination.
-            let mut dest = output::Destination::open(opts.output.as_deref())?;
-            export::write(&folded, opts.format, &picture, &mut dest)
-                .map_err(|e| rename_output(e, dest.name()))?;
-            phases.done("export and write");
-            progress.finish();
-            dest.finish()?;
-            return Ok(Report { warnings });
+    let base_name = opts.diff.as_deref().map(display_name);
+    if let Some(base_name) = &base_name {
+        if opts.title.is_none() {
+            picture.title = format!("{} against {base_name}", picture.title);
         }
-        Some(base_path) => {
-            let base = base.unwrap_or_default();
-            let base_name = display_name(base_path);
-            if opts.title.is_none() {
-                picture.title = format!("{} against {base_name}", picture.title);
-            }
-            export::diff::export(&folded, &base, &base_name, opts.format, &picture)?
-        }
+    }
+    let base = base.unwrap_or_default();
+    let job = export::Job {
+        folded: &folded,
+        picture: &picture,
+        base: base_name.as_deref().map(|name| export::Base {
+            folded: &base,
+            name,
+        }),
     };
-    phases.done("export");
-    output::write_output(opts.output.as_deref(), &bytes)?;
-    phases.done("write");
+    // Written as it is made into a temporary file renamed into place when
+    // complete (or standard output), so a failure leaves no broken file.
+    let mut dest = output::Destination::open(opts.output.as_deref())?;
+    opts.format
+        .exporter()
+        .write(&job, &mut dest)
+        .map_err(|e| rename_output(e, dest.name()))?;
+    phases.done("export and write");
+    progress.finish();
+    dest.finish()?;
     Ok(Report { warnings })
 }
 

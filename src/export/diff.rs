@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use super::{legend, png, Format, Picture};
-use crate::error::{Error, Result};
+use super::{legend, Base, Format, Job, Picture};
+use crate::error::Result;
 use crate::fold::Folded;
 
 /// Every stack's self weight by its folded text.
@@ -69,7 +69,8 @@ pub fn diff_lines(input: &Folded, base: &Folded) -> Vec<String> {
         .collect()
 }
 
-/// Render the comparison of `input` against `base` (named `base_name`) in `format`.
+/// Render the comparison of `input` against `base` (named `base_name`) in
+/// `format`, in memory (the format's [`super::Exporter`] with a [`Base`]).
 pub fn export(
     input: &Folded,
     base: &Folded,
@@ -77,38 +78,27 @@ pub fn export(
     format: Format,
     picture: &Picture,
 ) -> Result<Vec<u8>> {
-    let lines = diff_lines(input, base);
+    let job = Job {
+        folded: input,
+        picture,
+        base: Some(Base {
+            folded: base,
+            name: base_name,
+        }),
+    };
     let mut out = Vec::with_capacity(1 << 16);
-    match format {
-        Format::Folded => {
-            for l in &lines {
-                out.extend_from_slice(l.as_bytes());
-                out.push(b'\n');
-            }
-        }
-        Format::Svg => write_svg(&lines, base_name, picture, &mut out)?,
-        Format::Png => {
-            let mut p = picture.clone();
-            p.width = Some(p.width.unwrap_or(1200));
-            let mut svg = Vec::new();
-            write_svg(&lines, base_name, &p, &mut svg)?;
-            png::write_png(&svg, p.png_scale, p.fonts, &mut out)?;
-        }
-        Format::Table => {
-            return Err(Error::Usage(
-                "--diff cannot be combined with --format table".into(),
-            ))
-        }
-    }
+    format.exporter().write(&job, &mut out)?;
     Ok(out)
 }
 
-fn write_svg(
-    lines: &[String],
-    base_name: &str,
+/// The differential flame graph SVG of `input` against `base`, with its legend.
+pub(crate) fn write_diff_svg(
+    input: &Folded,
+    base: Base<'_>,
     picture: &Picture,
     out: &mut Vec<u8>,
 ) -> Result<()> {
+    let lines = diff_lines(input, base.folded);
     // Nothing drawn in INPUT: inferno would refuse; draw the empty page.
     if !lines.iter().any(|l| !l.ends_with(" 0")) {
         let empty = Folded::default();
@@ -119,7 +109,7 @@ fn write_svg(
         chart: false,
         ..picture.clone()
     });
-    super::svg::draw_with(&mut opt, lines, out)?;
-    legend::append(out, &legend::diff_legend(base_name), picture);
+    super::svg::draw_with(&mut opt, &lines, out)?;
+    legend::append(out, &legend::diff_legend(base.name), picture);
     Ok(())
 }

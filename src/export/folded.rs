@@ -349,3 +349,30 @@ mod tests {
         );
     }
 }
+
+/// `--format folded`: the flame graph's stacks (streamed), the chart's runs
+/// with `--chart`, or `stack BASE INPUT` lines with `--diff`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FoldedExporter;
+
+impl super::Exporter for FoldedExporter {
+    fn write(
+        &self,
+        job: &super::Job<'_>,
+        out: &mut (dyn Write + Send),
+    ) -> crate::error::Result<()> {
+        let lines = match job.base {
+            None if !job.picture.chart => {
+                return write_graph_overlapped(job.folded, out).map_err(super::write_error)
+            }
+            None => chart_lines(job.folded),
+            Some(base) => super::diff::diff_lines(job.folded, base.folded),
+        };
+        let mut bytes = Vec::with_capacity(1 << 16);
+        for l in &lines {
+            bytes.extend_from_slice(l.as_bytes());
+            bytes.push(b'\n');
+        }
+        out.write_all(&bytes).map_err(super::write_error)
+    }
+}

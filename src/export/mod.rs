@@ -1,4 +1,5 @@
-//! Outputs: every format is made from the fold, never from the input.
+//! Outputs: every format is made from the fold, never from the input, by an
+//! [`Exporter`] ([`Format::exporter`]).
 //!
 //! | module | output |
 //! |---|---|
@@ -114,6 +115,68 @@ impl Default for Picture {
     }
 }
 
+/// What every exporter is handed: the fold of INPUT, how the picture looks,
+/// and, with `--diff BASE`, the fold of BASE.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    /// INPUT, folded with every filter, window and transform applied.
+    pub folded: &'a Folded,
+    /// Titles, sizes, colours, `--top`, `--chart` …
+    pub picture: &'a Picture,
+    /// `--diff BASE`: the base, folded with the same options.
+    pub base: Option<Base<'a>>,
+}
+
+/// The base of a `--diff`.
+#[derive(Debug, Clone, Copy)]
+pub struct Base<'a> {
+    /// BASE, folded with the same options and script names as INPUT.
+    pub folded: &'a Folded,
+    /// BASE as titles and legends name it.
+    pub name: &'a str,
+}
+
+impl<'a> Job<'a> {
+    /// A job with no `--diff` base.
+    pub fn new(folded: &'a Folded, picture: &'a Picture) -> Job<'a> {
+        Job {
+            folded,
+            picture,
+            base: None,
+        }
+    }
+}
+
+/// One output format: one small module each, behind this one trait (as
+/// hyperfine's `export/` does), so that the run needs to know nothing of any.
+pub trait Exporter {
+    /// Write `job` in this format into `out`. Formats that are made in memory
+    /// (pictures, documents) write their bytes only once complete; large text
+    /// (folded stacks) is streamed. A failed write is an
+    /// [`crate::error::Error::Write`] naming `output`: the caller renames it.
+    fn write(&self, job: &Job<'_>, out: &mut (dyn Write + Send)) -> Result<()>;
+}
+
+impl Format {
+    /// The exporter writing this format.
+    pub fn exporter(self) -> Box<dyn Exporter> {
+        match self {
+            Format::Svg => Box::new(svg::SvgExporter),
+            Format::Png => Box::new(png::PngExporter),
+            Format::Folded => Box::new(folded::FoldedExporter),
+            Format::Table => Box::new(table::TableExporter),
+        }
+    }
+}
+
+/// An I/O failure while writing an output, as [`Exporter::write`] reports it.
+pub(crate) fn write_error(source: std::io::Error) -> crate::error::Error {
+    crate::error::Error::Write {
+        output: "output".into(),
+        source,
+    }
+}
+
 /// Render `folded` in `format`, in memory: the caller decides where the bytes go,
 /// so that a failure never leaves a half-written file.
 pub fn export(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<u8>> {
@@ -131,49 +194,11 @@ pub fn write(
     picture: &Picture,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let io = |source: std::io::Error| crate::error::Error::Write {
-        output: "output".into(),
-        source,
-    };
-    match format {
-        Format::Folded if !picture.chart => folded::write_graph_overlapped(folded, out).map_err(io),
-        _ => {
-            let bytes = render(folded, format, picture)?;
-            out.write_all(&bytes).map_err(io)
-        }
-    }
-}
-
-/// Render a format in memory.
-fn render(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(1 << 16);
-    match format {
-        Format::Table => out.extend_from_slice(table::table(folded, picture).as_bytes()),
-        Format::Folded => {
-            if picture.chart {
-                for l in folded::chart_lines(folded) {
-                    out.extend_from_slice(l.as_bytes());
-                    out.push(b'\n');
-                }
-            } else {
-                // Writing into memory cannot fail.
-                let _ = folded::write_graph(folded, &mut out);
-            }
-        }
-        Format::Svg => write_any_svg(folded, picture, &mut out)?,
-        Format::Png => {
-            let mut p = picture.clone();
-            p.width = Some(p.width.unwrap_or(1200));
-            let mut svg_bytes = Vec::new();
-            write_any_svg(folded, &p, &mut svg_bytes)?;
-            png::write_png(&svg_bytes, p.png_scale, p.fonts, &mut out)?;
-        }
-    }
-    Ok(out)
+    format.exporter().write(&Job::new(folded, picture), out)
 }
 
 /// The SVG for `folded`: banded when [`bands::is_banded`], else inferno's own.
-fn write_any_svg(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Result<()> {
+pub(crate) fn write_any_svg(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Result<()> {
     if bands::is_banded(folded, picture) {
         bands::write_bands(folded, picture, out)?;
     } else {

@@ -125,3 +125,23 @@ fn svg_dimension(svg: &[u8], name: &str) -> Option<f64> {
     let end = tag[v..].find('"')? + v;
     tag[v..end].parse().ok()
 }
+
+/// `--format png`: the SVG (or differential SVG) rasterised, 1200 px wide
+/// unless `--width` says otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PngExporter;
+
+impl super::Exporter for PngExporter {
+    fn write(&self, job: &super::Job<'_>, out: &mut (dyn Write + Send)) -> Result<()> {
+        let mut p = job.picture.clone();
+        p.width = Some(p.width.unwrap_or(1200));
+        let mut svg = Vec::with_capacity(1 << 16);
+        match job.base {
+            None => super::write_any_svg(job.folded, &p, &mut svg)?,
+            Some(base) => super::diff::write_diff_svg(job.folded, base, &p, &mut svg)?,
+        }
+        let mut png = Vec::with_capacity(1 << 16);
+        write_png(&svg, p.png_scale, p.fonts, &mut png)?;
+        out.write_all(&png).map_err(super::write_error)
+    }
+}

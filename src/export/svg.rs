@@ -141,3 +141,19 @@ fn write_empty(picture: &Picture, out: &mut Vec<u8>) {
             .unwrap_or_default(),
     );
 }
+
+/// `--format svg`: the interactive flame graph or chart; with `--diff`, the
+/// differential flame graph.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SvgExporter;
+
+impl super::Exporter for SvgExporter {
+    fn write(&self, job: &super::Job<'_>, out: &mut (dyn Write + Send)) -> Result<()> {
+        let mut bytes = Vec::with_capacity(1 << 16);
+        match job.base {
+            None => super::write_any_svg(job.folded, job.picture, &mut bytes)?,
+            Some(base) => super::diff::write_diff_svg(job.folded, base, job.picture, &mut bytes)?,
+        }
+        out.write_all(&bytes).map_err(super::write_error)
+    }
+}

@@ -188,3 +188,23 @@ pub fn table(folded: &Folded, picture: &Picture) -> String {
     }
     out
 }
+
+/// `--format table`: the Markdown table of the top functions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableExporter;
+
+impl super::Exporter for TableExporter {
+    fn write(
+        &self,
+        job: &super::Job<'_>,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> crate::error::Result<()> {
+        if job.base.is_some() {
+            return Err(crate::error::Error::Usage(
+                "--diff cannot be combined with --format table".into(),
+            ));
+        }
+        out.write_all(table(job.folded, job.picture).as_bytes())
+            .map_err(super::write_error)
+    }
+}
