@@ -100,6 +100,18 @@ pub fn run(opts: &Options) -> Result<Report> {
     };
     let urls = fold::UrlShortener::of(profiles.iter().chain(&base_profiles));
     let folded = fold::fold_with_urls(&profiles, &opts.fold, &mut warnings, &urls);
+    // pprof carries time and sample counts: fold once more in the other weight
+    // (its repairs are the first fold's: not warned twice).
+    let other_weight = opts.format.needs_both_weights().then(|| {
+        let other = FoldOptions {
+            weight: match opts.fold.weight {
+                Weight::Time => Weight::Samples,
+                Weight::Samples => Weight::Time,
+            },
+            ..opts.fold.clone()
+        };
+        fold::fold_with_urls(&profiles, &other, &mut Warnings::new(), &urls)
+    });
     drop(profiles);
     let base = opts
         .diff
@@ -153,6 +165,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             folded: &base,
             name,
         }),
+        other_weight: other_weight.as_ref(),
     };
     // Written as it is made into a temporary file renamed into place when
     // complete (or standard output), so a failure leaves no broken file.

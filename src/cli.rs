@@ -25,7 +25,7 @@ pub struct Cli {
     pub inputs: Vec<PathBuf>,
 
     /// Write to FILE instead of standard output; the format follows its extension
-    /// (.svg, .png, .folded, .txt, .md).
+    /// (.svg, .png, .folded, .txt, .md, .pb.gz, .pprof).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -226,6 +226,8 @@ pub enum FormatArg {
     Folded,
     /// Markdown table of the top functions by self time (see --top).
     Table,
+    /// Gzipped pprof profile.proto, for `go tool pprof`, Pyroscope, Parca (.pb.gz, .pprof).
+    Pprof,
 }
 
 /// `--gaps` values.

@@ -49,9 +49,10 @@ impl Options {
             (Some(FormatArg::Png), _) => Format::Png,
             (Some(FormatArg::Folded), _) => Format::Folded,
             (Some(FormatArg::Table), _) => Format::Table,
+            (Some(FormatArg::Pprof), _) => Format::Pprof,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 Error::Usage(format!(
-                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt or .md, or pass --format",
+                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md, .pb.gz or .pprof, or pass --format",
                     path.display().to_string()
                 ))
             })?,
@@ -110,6 +111,11 @@ impl Options {
                 "--diff draws a flame graph (SVG, PNG or folded): it cannot be combined with --chart or --format table".into(),
             ));
         }
+        if cli.diff.is_some() && format == Format::Pprof {
+            return Err(Error::Usage(
+                "--diff compares in a picture, folded text, a table or JSON; pprof compares two profiles itself (go tool pprof -diff_base BASE.pb.gz NEW.pb.gz)".into(),
+            ));
+        }
         if cli.diff.as_deref().is_some_and(|d| d.as_os_str() == "-")
             && (cli.inputs.is_empty() || cli.inputs.iter().any(|p| p.as_os_str() == "-"))
         {
@@ -118,9 +124,9 @@ impl Options {
                     .into(),
             ));
         }
-        if cli.reverse && (cli.chart || matches!(format, Format::Folded | Format::Table)) {
+        if cli.reverse && (cli.chart || !matches!(format, Format::Svg | Format::Png)) {
             return Err(Error::Usage(
-                "--reverse draws the callers view of a flame graph (SVG or PNG); a chart, folded text and the table have none (inferno-flamegraph --reverse reads folded text)".into(),
+                "--reverse draws the callers view of a flame graph (SVG or PNG); a chart, folded text, the table and the other formats have none (inferno-flamegraph --reverse reads folded text)".into(),
             ));
         }
         if cli.chart && cli.merge {

@@ -85,6 +85,7 @@ pub fn export(
             folded: base,
             name: base_name,
         }),
+        other_weight: None,
     };
     let mut out = Vec::with_capacity(1 << 16);
     format.exporter().write(&job, &mut out)?;

@@ -11,14 +11,18 @@
 //! | [`legend`] | the colour legend under the picture |
 //! | [`table`] | Markdown table of the top functions |
 //! | [`diff`] | differential flame graph (`--diff`) |
+//! | [`pprof`] | gzipped pprof `profile.proto` |
+//! | [`frames`] | labels taken apart into name, file, line, column |
 //! | [`titles`] | default titles and subtitles |
 
 pub mod bands;
 pub mod diff;
 pub mod folded;
+pub mod frames;
 pub mod legend;
 pub mod palette;
 pub mod png;
+pub mod pprof;
 pub mod svg;
 pub mod table;
 pub mod titles;
@@ -39,6 +43,8 @@ pub enum Format {
     Folded,
     /// Markdown table of the top functions.
     Table,
+    /// Gzipped pprof `profile.proto`.
+    Pprof,
 }
 
 impl Format {
@@ -49,8 +55,17 @@ impl Format {
             "png" => Some(Format::Png),
             "folded" | "txt" | "collapsed" => Some(Format::Folded),
             "md" | "markdown" => Some(Format::Table),
+            "pprof" => Some(Format::Pprof),
+            "gz" if name_ends_with(path, ".pb.gz") => Some(Format::Pprof),
             _ => None,
         }
+    }
+
+    /// Whether the format carries both time and sample counts, so that the
+    /// run folds the input a second time in the other weight
+    /// ([`Job::other_weight`]).
+    pub fn needs_both_weights(self) -> bool {
+        matches!(self, Format::Pprof)
     }
 }
 
@@ -125,6 +140,10 @@ pub struct Job<'a> {
     pub picture: &'a Picture,
     /// `--diff BASE`: the base, folded with the same options.
     pub base: Option<Base<'a>>,
+    /// INPUT folded again in the other weight (sample counts when `folded`
+    /// is in time, and back), for formats that carry both
+    /// ([`Format::needs_both_weights`]); `None` otherwise.
+    pub other_weight: Option<&'a Folded>,
 }
 
 /// The base of a `--diff`.
@@ -143,6 +162,7 @@ impl<'a> Job<'a> {
             folded,
             picture,
             base: None,
+            other_weight: None,
         }
     }
 }
@@ -165,8 +185,16 @@ impl Format {
             Format::Png => Box::new(png::PngExporter),
             Format::Folded => Box::new(folded::FoldedExporter),
             Format::Table => Box::new(table::TableExporter),
+            Format::Pprof => Box::new(pprof::PprofExporter),
         }
     }
+}
+
+/// Whether a file name ends with `suffix`, ignoring case.
+fn name_ends_with(path: &std::path::Path, suffix: &str) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with(suffix))
 }
 
 /// An I/O failure while writing an output, as [`Exporter::write`] reports it.
