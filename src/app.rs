@@ -18,6 +18,9 @@ use crate::output;
 pub struct Report {
     /// Repairs made to the input, one sentence each.
     pub warnings: Warnings,
+    /// What grew past `--fail-if-grown`, one sentence each: the run exits
+    /// with [`crate::gate::EXIT_GROWN`] when there is any.
+    pub grown: Vec<String>,
 }
 
 /// Phase timings on standard error when `CPUFLAME_TIMINGS` is set: a
@@ -83,7 +86,10 @@ pub fn run(opts: &Options) -> Result<Report> {
         let listed = fold::fold(&profiles, &list_opts, &mut warnings);
         check_strict(opts, &warnings)?;
         output::write_output(opts.output.as_deref(), source_table(&listed).as_bytes())?;
-        return Ok(Report { warnings });
+        return Ok(Report {
+            warnings,
+            grown: Vec::new(),
+        });
     }
     // The base of a --diff is read now, so that both sides share one way of
     // naming scripts (and --strict sees its repairs too).
@@ -177,7 +183,11 @@ pub fn run(opts: &Options) -> Result<Report> {
     phases.done("export and write");
     progress.finish();
     dest.finish()?;
-    Ok(Report { warnings })
+    let grown = match (&opts.fail_if_grown, job.base) {
+        (Some(gate), Some(base)) => gate.check(&folded, base.folded),
+        _ => Vec::new(),
+    };
+    Ok(Report { warnings, grown })
 }
 
 /// With `--strict`, the first repair made to the input is an error.

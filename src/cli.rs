@@ -25,7 +25,7 @@ pub struct Cli {
     pub inputs: Vec<PathBuf>,
 
     /// Write to FILE instead of standard output; the format follows its extension
-    /// (.svg, .png, .folded, .txt, .md, .pb.gz, .pprof).
+    /// (.svg, .png, .folded, .txt, .md, .pb.gz, .pprof, .json, .speedscope.json).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -193,9 +193,17 @@ pub struct Cli {
     #[arg(long, value_name = "BASE", help_heading = "Questions")]
     pub diff: Option<PathBuf>,
 
-    /// Rows of --format table (default 25).
+    /// Rows of --format table and functions of --format json (default 25).
     #[arg(long, value_name = "N", help_heading = "Questions")]
     pub top: Option<usize>,
+
+    /// CI gate, with --diff: exit with status 3 (after writing the output) when INPUT's
+    /// total grew by more than PCT percent over BASE's, or, given REGEX, when the self
+    /// time of a function whose label matches grew by more than PCT percent after
+    /// normalising both totals; each one is printed. Compare profiles of the same
+    /// workload: sampling noise is well above 1%.
+    #[arg(long, value_name = "PCT[:REGEX]", help_heading = "Questions")]
+    pub fail_if_grown: Option<String>,
 
     /// Colours: `default`, or `colorblind` (Okabe–Ito hues, safe for colour-blind readers).
     #[arg(long, value_enum, value_name = "NAME", default_value_t = PaletteArg::Default)]
@@ -228,6 +236,10 @@ pub enum FormatArg {
     Table,
     /// Gzipped pprof profile.proto, for `go tool pprof`, Pyroscope, Parca (.pb.gz, .pprof).
     Pprof,
+    /// JSON summary for scripts and CI: sources, top functions, --diff changes (.json).
+    Json,
+    /// speedscope's file format: one profile per source, in time order (.speedscope.json).
+    Speedscope,
 }
 
 /// `--gaps` values.

@@ -16,6 +16,12 @@ fn main() {
                     eprintln!("cpuflame: warning: {w}");
                 }
             }
+            if !report.grown.is_empty() {
+                for g in &report.grown {
+                    eprintln!("cpuflame: grown: {g}");
+                }
+                std::process::exit(cpuflame::gate::EXIT_GROWN);
+            }
         }
         Err(e) => {
             eprintln!("cpuflame: error: {e}");

@@ -39,6 +39,8 @@ pub struct Options {
     pub list: bool,
     /// `--diff BASE`: the profile to compare against.
     pub diff: Option<PathBuf>,
+    /// `--fail-if-grown PCT[:REGEX]`: the CI gate.
+    pub fail_if_grown: Option<crate::gate::Gate>,
 }
 
 impl Options {
@@ -50,9 +52,11 @@ impl Options {
             (Some(FormatArg::Folded), _) => Format::Folded,
             (Some(FormatArg::Table), _) => Format::Table,
             (Some(FormatArg::Pprof), _) => Format::Pprof,
+            (Some(FormatArg::Json), _) => Format::Json,
+            (Some(FormatArg::Speedscope), _) => Format::Speedscope,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 Error::Usage(format!(
-                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md, .pb.gz or .pprof, or pass --format",
+                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md, .pb.gz, .pprof, .json or .speedscope.json, or pass --format",
                     path.display().to_string()
                 ))
             })?,
@@ -106,14 +110,19 @@ impl Options {
             WeightArg::Samples => Weight::Samples,
         };
         let (transforms, policy) = questions(&cli)?;
-        if cli.diff.is_some() && (cli.chart || format == Format::Table) {
+        if cli.diff.is_some() && cli.chart {
             return Err(Error::Usage(
-                "--diff draws a flame graph (SVG, PNG or folded): it cannot be combined with --chart or --format table".into(),
+                "--diff draws a flame graph (SVG, PNG or folded), a table or JSON: it cannot be combined with --chart".into(),
             ));
         }
         if cli.diff.is_some() && format == Format::Pprof {
             return Err(Error::Usage(
                 "--diff compares in a picture, folded text, a table or JSON; pprof compares two profiles itself (go tool pprof -diff_base BASE.pb.gz NEW.pb.gz)".into(),
+            ));
+        }
+        if cli.diff.is_some() && format == Format::Speedscope {
+            return Err(Error::Usage(
+                "--diff compares in a picture, folded text, a table or JSON; speedscope has no differential view: export each profile".into(),
             ));
         }
         if cli.diff.as_deref().is_some_and(|d| d.as_os_str() == "-")
@@ -139,9 +148,19 @@ impl Options {
                 "--list prints the sources of INPUT: it takes no --diff".into(),
             ));
         }
-        if cli.top.is_some() && format != Format::Table {
+        if cli.top.is_some() && !matches!(format, Format::Table | Format::Json) {
             return Err(Error::Usage(
-                "--top sets the rows of --format table (or -o FILE.md)".into(),
+                "--top sets the rows of --format table (or -o FILE.md) and the functions of --format json".into(),
+            ));
+        }
+        let fail_if_grown = cli
+            .fail_if_grown
+            .as_deref()
+            .map(crate::gate::Gate::parse)
+            .transpose()?;
+        if fail_if_grown.is_some() && cli.diff.is_none() {
+            return Err(Error::Usage(
+                "--fail-if-grown compares INPUT with a base: give --diff BASE".into(),
             ));
         }
         if cli.top == Some(0) {
@@ -188,7 +207,7 @@ impl Options {
                 weight,
                 // The chart keeps idle periods so its time axis stays true.
                 keep_idle: cli.idle || cli.chart,
-                runs: cli.chart,
+                runs: cli.chart || format.needs_time_order(),
                 merge: cli.merge,
                 transforms,
                 policy,
@@ -202,6 +221,7 @@ impl Options {
             threads: cli.thread,
             list: cli.list,
             diff: cli.diff,
+            fail_if_grown,
         })
     }
 }

@@ -12,17 +12,23 @@
 //! | [`table`] | Markdown table of the top functions |
 //! | [`diff`] | differential flame graph (`--diff`) |
 //! | [`pprof`] | gzipped pprof `profile.proto` |
+//! | [`json`] | JSON summary for scripts and CI |
+//! | [`speedscope`] | speedscope's file format |
+//! | [`compare`] | function by function against a `--diff` base |
 //! | [`frames`] | labels taken apart into name, file, line, column |
 //! | [`titles`] | default titles and subtitles |
 
 pub mod bands;
+pub mod compare;
 pub mod diff;
 pub mod folded;
 pub mod frames;
+pub mod json;
 pub mod legend;
 pub mod palette;
 pub mod png;
 pub mod pprof;
+pub mod speedscope;
 pub mod svg;
 pub mod table;
 pub mod titles;
@@ -45,6 +51,10 @@ pub enum Format {
     Table,
     /// Gzipped pprof `profile.proto`.
     Pprof,
+    /// JSON summary (`docs/summary.schema.json`).
+    Json,
+    /// speedscope's file format.
+    Speedscope,
 }
 
 impl Format {
@@ -56,6 +66,8 @@ impl Format {
             "folded" | "txt" | "collapsed" => Some(Format::Folded),
             "md" | "markdown" => Some(Format::Table),
             "pprof" => Some(Format::Pprof),
+            "json" if name_ends_with(path, ".speedscope.json") => Some(Format::Speedscope),
+            "json" => Some(Format::Json),
             "gz" if name_ends_with(path, ".pb.gz") => Some(Format::Pprof),
             _ => None,
         }
@@ -66,6 +78,12 @@ impl Format {
     /// ([`Job::other_weight`]).
     pub fn needs_both_weights(self) -> bool {
         matches!(self, Format::Pprof)
+    }
+
+    /// Whether the format needs the fold's runs in time order
+    /// ([`crate::fold::FoldOptions::runs`]) even for a flame graph.
+    pub fn needs_time_order(self) -> bool {
+        matches!(self, Format::Speedscope)
     }
 }
 
@@ -186,6 +204,8 @@ impl Format {
             Format::Folded => Box::new(folded::FoldedExporter),
             Format::Table => Box::new(table::TableExporter),
             Format::Pprof => Box::new(pprof::PprofExporter),
+            Format::Json => Box::new(json::JsonExporter),
+            Format::Speedscope => Box::new(speedscope::SpeedscopeExporter),
         }
     }
 }

@@ -189,7 +189,76 @@ pub fn table(folded: &Folded, picture: &Picture) -> String {
     out
 }
 
-/// `--format table`: the Markdown table of the top functions.
+/// A signed amount (`+1.20 ms`, `-3`).
+fn signed_amount(w: f64, weight: Weight) -> String {
+    let sign = if w > 0.0 {
+        "+"
+    } else if w < 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{}", amount(w.abs(), weight))
+}
+
+/// `--format table --diff BASE`: the functions whose self time changed most
+/// (either way), BASE normalised to INPUT's total ([`super::compare`]).
+pub fn diff_table(folded: &Folded, base: super::Base<'_>, picture: &Picture) -> String {
+    let c = super::compare::Comparison::of(folded, base.folded);
+    let mut out = String::new();
+    out.push_str(&format!(
+        "**{}**  \n{}\n\n",
+        escape_md(
+            &picture
+                .title
+                .replacen("Flame graph", "Changed functions", 1)
+        ),
+        escape_md(picture.subtitle.as_deref().unwrap_or("")),
+    ));
+    let unit = match folded.weight {
+        Weight::Time => "time",
+        Weight::Samples => "samples",
+    };
+    out.push_str(&format!(
+        "| # | function | base self {unit} | new self {unit} | Δ | Δ% | location |\n"
+    ));
+    out.push_str("|---:|---|---:|---:|---:|---:|---|\n");
+    for (i, ch) in c.changes.iter().take(picture.top).enumerate() {
+        let (name, location) = split_label(&ch.label, ch.category);
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            i + 1,
+            code_md(name),
+            amount(ch.base_self, folded.weight),
+            amount(ch.new_self, folded.weight),
+            signed_amount(ch.delta(), folded.weight),
+            match ch.delta_pct() {
+                Some(p) => format!("{p:+.1}%"),
+                None => "new".into(),
+            },
+            code_md(location),
+        ));
+    }
+    let growth = match c.total_growth_pct() {
+        Some(p) => format!(" ({p:+.1}%)"),
+        None => String::new(),
+    };
+    out.push_str(&format!(
+        "\n{} of {} functions shown, by the size of their change in self time; \
+         base: {}, total {}; new total {}{growth}. Base times are scaled by {:.3} \
+         so that both totals are equal.\n",
+        picture.top.min(c.changes.len()),
+        thousands(c.changes.len()),
+        escape_md(base.name),
+        amount(c.base_total, folded.weight),
+        amount(c.new_total, folded.weight),
+        c.scale,
+    ));
+    out
+}
+
+/// `--format table`: the Markdown table of the top functions; with `--diff`,
+/// the functions that changed most ([`diff_table`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TableExporter;
 
@@ -199,12 +268,10 @@ impl super::Exporter for TableExporter {
         job: &super::Job<'_>,
         out: &mut (dyn std::io::Write + Send),
     ) -> crate::error::Result<()> {
-        if job.base.is_some() {
-            return Err(crate::error::Error::Usage(
-                "--diff cannot be combined with --format table".into(),
-            ));
-        }
-        out.write_all(table(job.folded, job.picture).as_bytes())
-            .map_err(super::write_error)
+        let text = match job.base {
+            None => table(job.folded, job.picture),
+            Some(base) => diff_table(job.folded, base, job.picture),
+        };
+        out.write_all(text.as_bytes()).map_err(super::write_error)
     }
 }
