@@ -46,14 +46,16 @@ try {
     && !document.body.innerText.includes('Drag and drop'), null, { timeout: 20000 });
   await page.waitForTimeout(500);
   // The tooltip: an absolutely placed box that is not the toolbar.
-  const tooltip = () => page.evaluate(() => [...document.querySelectorAll('div')]
-    .filter((d) => getComputedStyle(d).position === 'absolute' && d.innerText
-      && !d.innerText.includes('Time Order') && !d.innerText.includes('Export'))
-    .map((d) => d.innerText)[0] || null);
+  // The tooltip: a box placed at the pointer (inline left/top) around the frame's
+  // time and name.
+  const tooltip = () => page.evaluate(() => {
+    const span = document.querySelector('div[style*="top:"] > div > span');
+    return span ? span.parentElement.innerText : null;
+  });
   result.header = await page.evaluate(() => document.body.innerText.split('\n')[1] || '');
   const scan = async () => {
     const seen = [];
-    for (let x = 2; x < 1398; x += 4) {
+    for (let x = 3; x < 1400; x += 35) {
       await page.mouse.move(x, 153);
       const t = await tooltip();
       if (t && seen[seen.length - 1] !== t) seen.push(t);
