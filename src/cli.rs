@@ -226,6 +226,8 @@ pub enum FormatArg {
     Folded,
     /// Markdown table of the top functions by self time (see --top).
     Table,
+    /// Self-contained HTML report: flame graph, flame chart, table, sandwich, search.
+    Html,
 }
 
 /// `--gaps` values.

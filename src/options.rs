@@ -49,9 +49,10 @@ impl Options {
             (Some(FormatArg::Png), _) => Format::Png,
             (Some(FormatArg::Folded), _) => Format::Folded,
             (Some(FormatArg::Table), _) => Format::Table,
+            (Some(FormatArg::Html), _) => Format::Html,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 Error::Usage(format!(
-                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt or .md, or pass --format",
+                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md or .html, or pass --format",
                     path.display().to_string()
                 ))
             })?,
@@ -182,7 +183,8 @@ impl Options {
                 weight,
                 // The chart keeps idle periods so its time axis stays true.
                 keep_idle: cli.idle || cli.chart,
-                runs: cli.chart,
+                // The HTML report carries the timeline (overview, flame chart, windows).
+                runs: cli.chart || format == Format::Html,
                 merge: cli.merge,
                 transforms,
                 policy,

@@ -94,6 +94,9 @@ pub fn export(
             write_svg(&lines, base_name, &p, &mut svg)?;
             png::write_png(&svg, p.png_scale, p.fonts, &mut out)?;
         }
+        Format::Html => {
+            super::html::write_report(input, Some((base, base_name)), picture, &mut out)?
+        }
         Format::Table => {
             return Err(Error::Usage(
                 "--diff cannot be combined with --format table".into(),

@@ -10,11 +10,13 @@
 //! | [`legend`] | the colour legend under the picture |
 //! | [`table`] | Markdown table of the top functions |
 //! | [`diff`] | differential flame graph (`--diff`) |
+//! | [`html`] | self-contained HTML report (every view in one file) |
 //! | [`titles`] | default titles and subtitles |
 
 pub mod bands;
 pub mod diff;
 pub mod folded;
+pub mod html;
 pub mod legend;
 pub mod palette;
 pub mod png;
@@ -38,6 +40,8 @@ pub enum Format {
     Folded,
     /// Markdown table of the top functions.
     Table,
+    /// Self-contained HTML report.
+    Html,
 }
 
 impl Format {
@@ -48,6 +52,7 @@ impl Format {
             "png" => Some(Format::Png),
             "folded" | "txt" | "collapsed" => Some(Format::Folded),
             "md" | "markdown" => Some(Format::Table),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }
@@ -161,6 +166,7 @@ fn render(folded: &Folded, format: Format, picture: &Picture) -> Result<Vec<u8>>
             }
         }
         Format::Svg => write_any_svg(folded, picture, &mut out)?,
+        Format::Html => html::write_report(folded, None, picture, &mut out)?,
         Format::Png => {
             let mut p = picture.clone();
             p.width = Some(p.width.unwrap_or(1200));
