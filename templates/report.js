@@ -833,7 +833,7 @@
 
   // A small read-only view of the page's state, for tests and the curious.
   window.cpuflameReport = Object.freeze({
-    flameFrames: () => flameRects.map((r) => ({ name: nameOf(r.i), x: r.x, y: r.y, w: r.w, depth: r.d, total: tot[r.i] })),
+    flameFrames: () => flameRects.map((r) => ({ name: nameOf(r.i), x: r.x, y: r.y, w: r.w, depth: r.d, self: cur[r.i], total: tot[r.i] })),
     zoomed: () => nameOf(zoom),
     rows: () => rows.map((r) => ({ name: r.name, loc: r.loc, self: r.self, total: r.total, bself: r.bself, btotal: r.btotal })),
     total: () => tot[0],
