@@ -846,6 +846,7 @@
       total: sandwich.callers.t.val[0],
     },
     chartFrames: () => chartRows.flatMap((t) => t.rows.flat().map((r) => ({ name: nameOf(r.i), x: r.x, y: r.y, w: r.w, track: r.track }))),
+    chartView: () => ({ from: v0, to: v1, tracks: withRuns.length }),
     timeEnd,
   });
   document.body.dataset.ready = '1';

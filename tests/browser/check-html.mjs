@@ -101,20 +101,24 @@ try {
   }
   if (actions.select) {
     await page.fill('#filter', actions.select);
-    const row = page.locator('#table-body tr', { has: page.locator(`td:text-is("${actions.select}")`) }).first();
-    await row.click();
+    const i = await report(page, (name) => [...document.querySelectorAll('#table-body tr')]
+      .findIndex((tr) => tr.children[1].textContent === name), actions.select);
+    if (i < 0) throw new Error('no table row for ' + actions.select);
+    await page.locator('#table-body tr').nth(i).click();
     await page.fill('#filter', '');
     result.selected = await report(page, () => cpuflameReport.selected());
     result.sandwich = await report(page, () => cpuflameReport.sandwich());
   }
   if (actions.chartZoom) {
+    await page.evaluate(() => document.getElementById('chart').scrollIntoView({ block: 'start' }));
     const box = await page.locator('#chart').boundingBox();
-    const before = await report(page, () => cpuflameReport.chartFrames().length);
+    const before = await report(page, () => cpuflameReport.chartView());
     await page.mouse.move(box.x + box.width / 2, box.y + 40);
     for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -100);
     await page.waitForTimeout(100);
-    result.chart = { before, after: await report(page, () => cpuflameReport.chartFrames().length),
-      axis: await report(page, () => cpuflameReport.chartFrames().slice(0, 3)) };
+    const after = await report(page, () => cpuflameReport.chartView());
+    result.chart = { tracks: before.tracks, beforeSpan: before.to - before.from, afterSpan: after.to - after.from,
+      frames: await report(page, () => cpuflameReport.chartFrames().length) };
   }
   if (actions.shots) {
     await page.setViewportSize({ width: 1200, height: 900 });
