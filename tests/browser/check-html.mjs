@@ -123,12 +123,11 @@ try {
   if (actions.shots) {
     await page.setViewportSize({ width: 1200, height: 900 });
     await page.waitForTimeout(200);
-    for (const [id, name] of [['overview-section', 'overview'], ['flame', 'flamegraph'], ['table-wrap', 'table'],
-      ['chart-section', 'flamechart'], ['legend', 'legend']]) {
-      await page.locator('#' + id).screenshot({ path: `${actions.shots}/report-${name}.png` });
+    for (const [id, name] of [['overview-section', 'overview'], ['flame-section', 'flamegraph'], ['table-section', 'table'],
+      ['sandwich-section', 'sandwich'], ['chart-section', 'flamechart'], ['legend-section', 'legend']]) {
+      const el = page.locator('#' + id);
+      if (await el.isVisible()) await el.screenshot({ path: `${actions.shots}/report-${actions.prefix || ''}${name}.png` });
     }
-    const sw = page.locator('#callers').locator('..');
-    await sw.screenshot({ path: `${actions.shots}/report-sandwich.png` });
   }
   // Give any delayed payload (onload, timers) a chance to run.
   await page.waitForTimeout(200);
