@@ -240,6 +240,8 @@ pub enum FormatArg {
     Json,
     /// speedscope's file format: one profile per source, in time order (.speedscope.json).
     Speedscope,
+    /// Self-contained HTML report: flame graph, flame chart, table, sandwich, search.
+    Html,
 }
 
 /// `--gaps` values.

@@ -54,9 +54,10 @@ impl Options {
             (Some(FormatArg::Pprof), _) => Format::Pprof,
             (Some(FormatArg::Json), _) => Format::Json,
             (Some(FormatArg::Speedscope), _) => Format::Speedscope,
+            (Some(FormatArg::Html), _) => Format::Html,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 Error::Usage(format!(
-                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md, .pb.gz, .pprof, .json or .speedscope.json, or pass --format",
+                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md, .html, .pb.gz, .pprof, .json or .speedscope.json, or pass --format",
                     path.display().to_string()
                 ))
             })?,

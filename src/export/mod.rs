@@ -16,6 +16,7 @@
 //! | [`speedscope`] | speedscope's file format |
 //! | [`compare`] | function by function against a `--diff` base |
 //! | [`frames`] | labels taken apart into name, file, line, column |
+//! | [`html`] | self-contained HTML report (every view in one file) |
 //! | [`titles`] | default titles and subtitles |
 
 pub mod bands;
@@ -23,6 +24,7 @@ pub mod compare;
 pub mod diff;
 pub mod folded;
 pub mod frames;
+pub mod html;
 pub mod json;
 pub mod legend;
 pub mod palette;
@@ -55,6 +57,8 @@ pub enum Format {
     Json,
     /// speedscope's file format.
     Speedscope,
+    /// Self-contained HTML report.
+    Html,
 }
 
 impl Format {
@@ -69,6 +73,7 @@ impl Format {
             "json" if name_ends_with(path, ".speedscope.json") => Some(Format::Speedscope),
             "json" => Some(Format::Json),
             "gz" if name_ends_with(path, ".pb.gz") => Some(Format::Pprof),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }
@@ -83,7 +88,8 @@ impl Format {
     /// Whether the format needs the fold's runs in time order
     /// ([`crate::fold::FoldOptions::runs`]) even for a flame graph.
     pub fn needs_time_order(self) -> bool {
-        matches!(self, Format::Speedscope)
+        // The HTML report carries the timeline (overview, flame chart, windows).
+        matches!(self, Format::Speedscope | Format::Html)
     }
 }
 
@@ -206,6 +212,7 @@ impl Format {
             Format::Pprof => Box::new(pprof::PprofExporter),
             Format::Json => Box::new(json::JsonExporter),
             Format::Speedscope => Box::new(speedscope::SpeedscopeExporter),
+            Format::Html => Box::new(html::HtmlExporter),
         }
     }
 }

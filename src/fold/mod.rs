@@ -400,8 +400,18 @@ fn fold_one(
                         None => stack,
                     }
                 };
+                // A run is a span of time: samples left out between two
+                // (idle, a (root) gap) end it, so that it can be clipped to a window.
+                let time = opts.weight == Weight::Time;
                 match summary.runs.last_mut() {
-                    Some(r) if r.stack == stack => r.weight += w,
+                    Some(r)
+                        if r.stack == stack
+                            && (!time
+                                || (r.start + r.weight - piece.start).abs()
+                                    <= 1e-9 * piece.start.abs().max(1.0)) =>
+                    {
+                        r.weight += w
+                    }
                     _ => summary.runs.push(Run {
                         stack,
                         weight: w,
