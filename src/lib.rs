@@ -26,6 +26,7 @@ pub mod cli;
 pub mod error;
 pub mod export;
 pub mod fold;
+pub mod hints;
 pub mod import;
 pub mod model;
 pub mod options;

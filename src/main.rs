@@ -17,6 +17,9 @@ fn main() {
                 }
             }
         }
+        // A closed standard output is how a pipeline ends (`cpuflame x | head`):
+        // exit quietly with status 0, as ripgrep does.
+        Err(e) if e.is_closed_pipe() => std::process::exit(0),
         Err(e) => {
             eprintln!("cpuflame: error: {e}");
             std::process::exit(e.exit_code());

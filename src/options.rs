@@ -39,6 +39,8 @@ pub struct Options {
     pub list: bool,
     /// `--diff BASE`: the profile to compare against.
     pub diff: Option<PathBuf>,
+    /// `--include`/`--exclude`/`--focus`/`--hide` as given, for messages and subtitles.
+    pub filters: Vec<crate::hints::Filter>,
 }
 
 impl Options {
@@ -105,6 +107,20 @@ impl Options {
             WeightArg::Samples => Weight::Samples,
         };
         let (transforms, policy) = questions(&cli)?;
+        let filters = [
+            ("include", &cli.include),
+            ("exclude", &cli.exclude),
+            ("focus", &cli.focus),
+            ("hide", &cli.hide),
+        ]
+        .iter()
+        .flat_map(|(flag, values)| {
+            values.iter().map(|v| crate::hints::Filter {
+                flag: flag.to_string(),
+                pattern: v.clone(),
+            })
+        })
+        .collect();
         if cli.diff.is_some() && (cli.chart || format == Format::Table) {
             return Err(Error::Usage(
                 "--diff draws a flame graph (SVG, PNG or folded): it cannot be combined with --chart or --format table".into(),
@@ -164,6 +180,15 @@ impl Options {
             bands: !cli.merge,
             ..Picture::default()
         };
+        // No input named and nothing piped in: a person at a terminal, not a
+        // pipeline. A hint beats waiting for them to type a profile.
+        if cli.inputs.is_empty() && std::io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "no input: give a profile file (cpuflame in.cpuprofile > flame.svg) or pipe one \
+                 in (... | cpuflame -o flame.svg); cpuflame --help lists the options"
+                    .into(),
+            ));
+        }
         let inputs = if cli.inputs.is_empty() {
             vec![PathBuf::from("-")]
         } else {
@@ -196,6 +221,7 @@ impl Options {
             threads: cli.thread,
             list: cli.list,
             diff: cli.diff,
+            filters,
         })
     }
 }
