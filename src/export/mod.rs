@@ -11,6 +11,7 @@
 //! | [`table`] | Markdown table of the top functions |
 //! | [`diff`] | differential flame graph (`--diff`) |
 //! | [`titles`] | default titles and subtitles |
+//! | [`readable`] | edits to inferno's SVG: labels, time axis, picture-only cleanup |
 
 pub mod bands;
 pub mod diff;
@@ -18,6 +19,7 @@ pub mod folded;
 pub mod legend;
 pub mod palette;
 pub mod png;
+pub mod readable;
 pub mod svg;
 pub mod table;
 pub mod titles;
