@@ -27,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod fold;
 pub mod gate;
+pub mod hints;
 pub mod import;
 pub mod model;
 pub mod options;

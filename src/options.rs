@@ -41,6 +41,8 @@ pub struct Options {
     pub diff: Option<PathBuf>,
     /// `--fail-if-grown PCT[:REGEX]`: the CI gate.
     pub fail_if_grown: Option<crate::gate::Gate>,
+    /// `--include`/`--exclude`/`--focus`/`--hide` as given, for messages and subtitles.
+    pub filters: Vec<crate::hints::Filter>,
 }
 
 impl Options {
@@ -111,6 +113,20 @@ impl Options {
             WeightArg::Samples => Weight::Samples,
         };
         let (transforms, policy) = questions(&cli)?;
+        let filters = [
+            ("include", &cli.include),
+            ("exclude", &cli.exclude),
+            ("focus", &cli.focus),
+            ("hide", &cli.hide),
+        ]
+        .iter()
+        .flat_map(|(flag, values)| {
+            values.iter().map(|v| crate::hints::Filter {
+                flag: flag.to_string(),
+                pattern: v.clone(),
+            })
+        })
+        .collect();
         if cli.diff.is_some() && cli.chart {
             return Err(Error::Usage(
                 "--diff draws a flame graph (SVG, PNG or folded), a table or JSON: it cannot be combined with --chart".into(),
@@ -190,6 +206,15 @@ impl Options {
             bands: !cli.merge,
             ..Picture::default()
         };
+        // No input named and nothing piped in: a person at a terminal, not a
+        // pipeline. A hint beats waiting for them to type a profile.
+        if cli.inputs.is_empty() && std::io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "no input: give a profile file (cpuflame in.cpuprofile > flame.svg) or pipe one \
+                 in (... | cpuflame -o flame.svg); cpuflame --help lists the options"
+                    .into(),
+            ));
+        }
         let inputs = if cli.inputs.is_empty() {
             vec![PathBuf::from("-")]
         } else {
@@ -223,6 +248,7 @@ impl Options {
             list: cli.list,
             diff: cli.diff,
             fail_if_grown,
+            filters,
         })
     }
 }

@@ -25,7 +25,7 @@
 use rayon::prelude::*;
 
 use super::titles::{human_duration, thousands};
-use super::{escape_xml, palette, svg, Picture};
+use super::{escape_xml, palette, readable, svg, Picture};
 use crate::error::Result;
 use crate::fold::{Category, Folded, SourceSummary, Weight};
 
@@ -482,7 +482,11 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
             let mut m = map.clone();
             let mut buf = Vec::with_capacity(1 << 15);
             svg::draw_lines(&p, &mut m, lines, &mut buf)?;
-            Ok(buf)
+            // Cut labels keep the function name; tooltips say when a frame
+            // starts on the shared axis.
+            let text = String::from_utf8_lossy(&buf);
+            let total = axis as f64;
+            Ok(readable::relabel(&text, total, time, true, false).into_bytes())
         })
         .collect();
 
@@ -527,6 +531,21 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         ));
         y += parts.height;
     }
+    // One time axis under the bands, on the shared clock.
+    let axis_svg = if time {
+        let row = picture.font_size as f64 + 10.0;
+        let markup = readable::axis_markup(
+            axis as f64,
+            10.0,
+            y + 2.0,
+            picture.width.map(|w| (w as f64 - 20.0).max(1.0)),
+            picture.font_size,
+        );
+        y += row;
+        markup
+    } else {
+        String::new()
+    };
     let height = y + fs;
     let style = widen_style(&style, layout.bands.len());
     let fluid = picture.width.is_none();
@@ -535,6 +554,9 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
             "(function () {{\n",
             "var root = document.documentElement;\n",
             "if ({fluid}) {{ root.removeAttribute(\"width\"); root.removeAttribute(\"viewBox\"); }}\n",
+            "var fitAxis = function () {{ var ax = document.getElementById(\"cpuflame-axis\"); if (ax && {fluid}) ax.setAttribute(\"width\", Math.max(1, root.width.baseVal.value - 20)); }};\n",
+            "window.addEventListener(\"load\", fitAxis, false);\n",
+            "window.addEventListener(\"resize\", fitAxis, false);\n",
             "window.addEventListener(\"keydown\", function (e) {{\n",
             "  if (e.keyCode === 114 || (e.ctrlKey && e.keyCode === 70)) {{\n",
             "    e.preventDefault();\n",
@@ -582,6 +604,7 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         );
     }
     out.extend_from_slice(bands_svg.as_bytes());
+    out.extend_from_slice(axis_svg.as_bytes());
     out.extend_from_slice(b"</svg>\n");
     Ok(())
 }

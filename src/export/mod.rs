@@ -18,6 +18,7 @@
 //! | [`frames`] | labels taken apart into name, file, line, column |
 //! | [`html`] | self-contained HTML report (every view in one file) |
 //! | [`titles`] | default titles and subtitles |
+//! | [`readable`] | edits to inferno's SVG: labels, time axis, picture-only cleanup |
 
 pub mod bands;
 pub mod compare;
@@ -30,6 +31,7 @@ pub mod legend;
 pub mod palette;
 pub mod png;
 pub mod pprof;
+pub mod readable;
 pub mod speedscope;
 pub mod svg;
 pub mod table;

@@ -140,15 +140,16 @@ pub fn fold_with_urls(
         };
         let meta = profile.meta_nodes();
         let summary = fold_one(profile, meta, opts, urls, with_roots, &mut ctx, &mut out);
+        let who = source_label(&profile.source);
         if !summary.has_js && summary.timeline.samples > 0 {
             warnings.push(
-                &profile.source.file,
+                &who,
                 "the runtime recorded no JavaScript stacks: every sample is (program), (idle), \
                  (garbage collector) or empty; the profiler may have sampled the wrong thread \
                  (old workerd builds did this)",
             );
         }
-        warnings.count(&profile.source.file, summary.timeline.reordered, |c| {
+        warnings.count(&who, summary.timeline.reordered, |c| {
             format!("{c} samples were out of time order (negative timeDeltas) and were sorted by time, as DevTools does")
         });
         let span = summary.timeline.end - summary.timeline.first;
@@ -158,7 +159,7 @@ pub fn fold_with_urls(
         let samples_idle = meta.idle != NONE;
         if !samples_idle && span > 0.0 && summary.long_gaps > policy::GAP_NOTE_SHARE * span {
             let share = 100.0 * summary.long_gaps / span;
-            out.notes.push((profile.source.file.clone(), format!(
+            out.notes.push((who.clone(), format!(
                 "{share:.0}% of the time lies in sampling gaps longer than {} median intervals \
                  (the runtime takes no samples while idle?); {}",
                 policy::GAP_FACTOR,
@@ -174,6 +175,17 @@ pub fn fold_with_urls(
         out.tree = raw;
     }
     out
+}
+
+/// A source as warnings name it: its file, and the thread when the file's
+/// name does not already say it (`trace.json (CrRendererMain (pid 775))`), so
+/// a warning about one thread of a trace says which.
+pub fn source_label(source: &SourceInfo) -> String {
+    if source.name.is_empty() || source.file.ends_with(&source.name) {
+        source.file.clone()
+    } else {
+        format!("{} ({})", source.file, source.name)
+    }
 }
 
 /// What the fold of one source shares with the others.

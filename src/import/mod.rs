@@ -16,6 +16,7 @@ pub mod json;
 pub mod legacy;
 pub mod naming;
 pub mod selfprofile;
+pub mod sniff;
 pub mod source;
 pub mod trace;
 pub mod tree;
@@ -133,6 +134,9 @@ fn import_raw(
     } else {
         raw
     };
+    if let Some(what) = sniff::foreign(&bytes) {
+        return Err(Error::profile(&ctx.input, what));
+    }
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return import_bytes(&bytes, source, ctx);
     }
@@ -220,6 +224,9 @@ pub fn import_bytes(
     ctx: &mut ImportContext,
 ) -> Result<Vec<Profile>> {
     let input = ctx.input.clone();
+    if let Some(what) = sniff::foreign(bytes) {
+        return Err(Error::profile(&input, what));
+    }
     let first = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())

@@ -94,10 +94,7 @@ pub fn gunzip(bytes: &[u8], display: &str) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     flate2::read::MultiGzDecoder::new(bytes)
         .read_to_end(&mut out)
-        .map_err(|e| Error::Read {
-            input: display.to_string(),
-            source: io::Error::new(e.kind(), format!("broken gzip stream: {e}")),
-        })?;
+        .map_err(|e| Error::profile(display, super::sniff::gzip_failure(&e, out.len())))?;
     Ok(out)
 }
 
