@@ -218,7 +218,31 @@ fn parse_cdp_in_parallel(
 }
 
 /// Import a document already in memory (decompressed), detecting its format.
+/// A UTF-8 byte-order mark is skipped (byte offsets in errors still count it).
 pub fn import_bytes(
+    bytes: &[u8],
+    source: crate::model::SourceInfo,
+    ctx: &mut ImportContext,
+) -> Result<Vec<Profile>> {
+    let skip = source::text_start(bytes, &ctx.input)?;
+    import_text(&bytes[skip..], source, ctx).map_err(|e| match e {
+        Error::Json {
+            input,
+            offset,
+            message,
+            syntax,
+        } => Error::Json {
+            input,
+            offset: offset + skip,
+            message,
+            syntax,
+        },
+        e => e,
+    })
+}
+
+/// [`import_bytes`] after the byte-order mark.
+fn import_text(
     bytes: &[u8],
     source: crate::model::SourceInfo,
     ctx: &mut ImportContext,
