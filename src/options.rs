@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use regex::Regex;
 
-use crate::cli::{Cli, FormatArg, GapsArg, PaletteArg, WeightArg};
+use crate::cli::{Cli, FormatArg, GapsArg, PaletteArg, SourceMapsArg, WeightArg};
 use crate::error::{Error, Result};
 use crate::export::palette::Palette;
 use crate::export::{Format, Picture};
 use crate::fold::{FoldOptions, Gaps, Policy, Transforms, Weight, Window};
+use crate::symbolicate::{self, SourceMapOptions};
 
 /// Everything a run needs, checked.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Options {
     pub list: bool,
     /// `--diff BASE`: the profile to compare against.
     pub diff: Option<PathBuf>,
+    /// How to find source maps.
+    pub source_maps: SourceMapOptions,
 }
 
 impl Options {
@@ -196,6 +199,14 @@ impl Options {
             threads: cli.thread,
             list: cli.list,
             diff: cli.diff,
+            source_maps: SourceMapOptions {
+                mode: match cli.source_maps {
+                    SourceMapsArg::Auto => symbolicate::Mode::Auto,
+                    SourceMapsArg::Off => symbolicate::Mode::Off,
+                },
+                maps: cli.source_map,
+                dir: cli.source_map_dir,
+            },
         })
     }
 }
