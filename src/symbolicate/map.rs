@@ -118,6 +118,11 @@ impl LoadedMap {
     pub fn lookup(&self, frame: &CallFrame) -> Option<CallFrame> {
         let line = u32::try_from(frame.line).ok()?;
         let col = u32::try_from(frame.column).ok()?;
+        if (line, col) == (0, 0) {
+            // V8's frame for the script's top level (a module wrapper): not a
+            // function of the original source, whatever the first mapping says.
+            return None;
+        }
         let token = self.map.lookup_token(line, col)?;
         if token.get_dst_line() != line || !token.has_source() {
             return None;
@@ -249,4 +254,73 @@ fn check_fits(map: &SourceMap, script: &Text) -> Result<(), Refusal> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map_of(json: &str) -> LoadedMap {
+        let map = decode(json.as_bytes()).expect("decodes");
+        LoadedMap::new(map, None, "file:///w/dist/app.js".into(), None).expect("loads")
+    }
+
+    #[test]
+    fn top_level_stays_and_sources_resolve() {
+        // `function s(e){` from `export function sumSquares(ms) {` in ../src/work.js.
+        let m = map_of(
+            r#"{"version":3,"sources":["../src/work.js","webpack://app/./src/x.ts"],
+                "names":["sumSquares"],"mappings":"AAAA,SAASA,CAAU;ACAzB","sourcesContent":["export function sumSquares(ms) {}",null]}"#,
+        );
+        assert_eq!(
+            m.lookup(&CallFrame::new("", "file:///w/dist/app.js", 0, 0)),
+            None
+        );
+        let f = m
+            .lookup(&CallFrame::new("s", "file:///w/dist/app.js", 0, 10))
+            .expect("maps");
+        assert_eq!(f.name, "sumSquares");
+        assert_eq!(f.url, "file:///w/src/work.js");
+        assert_eq!((f.line, f.column), (0, 19));
+        let g = m
+            .lookup(&CallFrame::new("longName", "file:///w/dist/app.js", 1, 4))
+            .expect("maps");
+        assert_eq!(g.url, "src/x.ts");
+        assert_eq!(
+            g.name, "longName",
+            "runtime name kept: no sourcesContent, not short"
+        );
+        assert_eq!(
+            m.lookup(&CallFrame::new("", "file:///w/dist/app.js", 5, 1)),
+            None
+        );
+    }
+
+    #[test]
+    fn stale_and_mismatched_maps_are_refused() {
+        let map = || {
+            decode(br#"{"version":3,"file":"app.js","sources":["a.js"],"names":[],"mappings":";;AAAA"}"#).expect("decodes")
+        };
+        let two_lines = || Some(Text::new("a\nb".into()));
+        let r = LoadedMap::new(map(), two_lines(), String::new(), None)
+            .err()
+            .expect("refused");
+        assert_eq!(r.kind, "stale");
+        assert!(r.reason.contains("line 3"), "{}", r.reason);
+        let three = Some(Text::new("a\nb\nc".into()));
+        assert!(LoadedMap::new(map(), three, String::new(), Some("app.js")).is_ok());
+        let r = LoadedMap::new(map(), None, String::new(), Some("vendor.js"))
+            .err()
+            .expect("refused");
+        assert_eq!(r.kind, "mismatch");
+        let with_id = decode(br#"{"version":3,"debugId":"85314830-023f-4cf1-a267-535f4e37bb17","sources":["a.js"],"names":[],"mappings":"AAAA"}"#).expect("decodes");
+        let script = Some(Text::new(
+            "x\n//# debugId=00000000-023f-4cf1-a267-535f4e37bb17\n".into(),
+        ));
+        let r = LoadedMap::new(with_id, script, String::new(), None)
+            .err()
+            .expect("refused");
+        assert_eq!(r.kind, "mismatch");
+        assert!(decode(b"{\"version\":3,\"mappings\":\"A\"").is_err());
+    }
 }
