@@ -12,6 +12,7 @@ use crate::import;
 use crate::model::{Profile, Warnings};
 use crate::options::Options;
 use crate::output;
+use crate::symbolicate;
 
 /// What a successful run has to tell the user.
 #[derive(Debug, Default)]
@@ -76,7 +77,8 @@ pub fn run(opts: &Options) -> Result<Report> {
         .filter(|i| i.is_dir)
         .flat_map(|i| i.files.clone())
         .collect();
-    let profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
+    let mut profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
+    let maps = symbolicate::apply(&mut profiles, &opts.source_maps, &mut warnings)?;
     phases.done("read and import");
     progress.done_reading();
     progress.phase("folding stacks");
@@ -91,7 +93,8 @@ pub fn run(opts: &Options) -> Result<Report> {
         };
         let listed = fold::fold(&profiles, &list_opts, &mut warnings);
         check_strict(opts, &warnings)?;
-        output::write_output(opts.output.as_deref(), source_table(&listed).as_bytes())?;
+        let table = source_table(&listed) + &maps.table();
+        output::write_output(opts.output.as_deref(), table.as_bytes())?;
         return Ok(Report {
             warnings,
             grown: Vec::new(),
@@ -106,7 +109,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                 .iter()
                 .flat_map(|i| i.files.clone())
                 .collect();
-            let base = read_all(&base_files, &mut warnings)?;
+            let mut base = read_all(&base_files, &mut warnings)?;
+            symbolicate::apply(&mut base, &opts.source_maps, &mut warnings)?;
             select_sources(base, &opts.threads)?
         }
     };

@@ -15,6 +15,9 @@ fn main() {
                 for w in report.warnings.iter() {
                     eprintln!("cpuflame: warning: {w}");
                 }
+                for n in report.warnings.notes() {
+                    eprintln!("cpuflame: {n}");
+                }
             }
             if !report.grown.is_empty() {
                 for g in &report.grown {

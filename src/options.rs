@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use regex::Regex;
 
-use crate::cli::{Cli, FormatArg, GapsArg, PaletteArg, WeightArg};
+use crate::cli::{Cli, FormatArg, GapsArg, PaletteArg, SourceMapsArg, WeightArg};
 use crate::error::{Error, Result};
 use crate::export::palette::Palette;
 use crate::export::{Format, Picture};
 use crate::fold::{FoldOptions, Gaps, Policy, Transforms, Weight, Window};
+use crate::symbolicate::{self, SourceMapOptions};
 
 /// Everything a run needs, checked.
 #[derive(Debug, Clone)]
@@ -43,6 +44,8 @@ pub struct Options {
     pub fail_if_grown: Option<crate::gate::Gate>,
     /// `--include`/`--exclude`/`--focus`/`--hide` as given, for messages and subtitles.
     pub filters: Vec<crate::hints::Filter>,
+    /// How to find source maps.
+    pub source_maps: SourceMapOptions,
 }
 
 impl Options {
@@ -249,6 +252,14 @@ impl Options {
             diff: cli.diff,
             fail_if_grown,
             filters,
+            source_maps: SourceMapOptions {
+                mode: match cli.source_maps {
+                    SourceMapsArg::Auto => symbolicate::Mode::Auto,
+                    SourceMapsArg::Off => symbolicate::Mode::Off,
+                },
+                maps: cli.source_map,
+                dir: cli.source_map_dir,
+            },
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod json;
 pub mod legacy;
 pub mod naming;
 pub mod selfprofile;
+pub mod sidecar;
 pub mod sniff;
 pub mod source;
 pub mod trace;
@@ -103,7 +104,13 @@ pub fn import_path(path: &Path, warnings: &mut Warnings) -> Result<Vec<Profile>>
         warnings: Warnings::new(),
     };
     let source = naming::source_for(path, &ctx.input);
-    let profiles = import_raw(raw, source, &mut ctx);
+    let mut profiles = import_raw(raw, source, &mut ctx);
+    if let Ok(list) = &mut profiles {
+        let scripts = sidecar::read_beside(path, &mut ctx.warnings);
+        for p in list.iter_mut().filter(|p| p.scripts.is_empty()) {
+            p.scripts.clone_from(&scripts);
+        }
+    }
     warnings.extend(ctx.warnings);
     profiles
 }
