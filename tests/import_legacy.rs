@@ -436,7 +436,7 @@ fn ids_repeating_without_end_are_bounded() {
     text.push_str(&"]}".repeat(depth));
     text.push('}');
     let (r, _) = import_str(&text);
-    let e = r.err().expect("an error").to_string();
+    let e = r.expect_err("an error").to_string();
     assert!(
         e.contains("repeated node ids make the call tree repeat itself"),
         "{e}"
