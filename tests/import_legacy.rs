@@ -145,7 +145,7 @@ fn dtrace_conversion_string_times_duplicate_ids_no_timestamps() {
     assert_eq!(
         w,
         [
-            format!("{}: 1 nodes repeat an id already used (first: id 0); samples go to the first node with that id in depth-first order", f.display()),
+            format!("{}: 1 nodes repeat an id already used (first: id 0); as in DevTools, an id stands for the last node with it in depth-first order, wherever it is a child or a sample", f.display()),
             format!("{}: the profile has no `timestamps`: samples are spread evenly between startTime and endTime, as DevTools does", f.display()),
         ]
     );
@@ -155,13 +155,11 @@ fn dtrace_conversion_string_times_duplicate_ids_no_timestamps() {
     // "181012.12024" and "181016.16970" seconds.
     assert!((p.start_time - 181012.12024e6).abs() < 1e-3);
     assert!((p.end_time - 181016.16970e6).abs() < 1e-3);
-    // The head is a real function (`iojs`), so a (root) is put above it.
-    assert_eq!(p.frames[p.nodes[0].frame as usize].name, "(root)");
+    // The head is the root, never drawn, even when it is a real function
+    // (`iojs`), as in DevTools.
+    assert_eq!(p.frames[p.nodes[0].frame as usize].name, "iojs");
     let lines = folded_with(&p, Weight::Time);
-    assert!(
-        lines.iter().all(|l| l.starts_with("iojs;uv_run;")),
-        "{lines:?}"
-    );
+    assert!(lines.iter().all(|l| l.starts_with("uv_run;")), "{lines:?}");
     let t = total(&lines);
     assert!((4049459..=4049461).contains(&t), "{t}");
     assert_eq!(total(&folded_with(&p, Weight::Samples)), 47);
@@ -178,9 +176,13 @@ fn perf_script_conversion_with_native_names() {
     let lines = folded_with(&p, Weight::Samples);
     assert_eq!(total(&lines), 54);
     // Spaces, parentheses and commas stay; a line still ends in one count.
-    assert!(lines.iter().any(|l| l.contains(
-        ";node::CreateEnvironment(v8::Isolate*, v8::Handle<v8::Context>, int, char const* const*, int, char const* const*);"
+    assert!(lines.iter().any(|l| l.starts_with(
+        "node::CreateEnvironment(v8::Isolate*, v8::Handle<v8::Context>, int, char const* const*, int, char const* const*);"
     )));
+    assert!(
+        !lines.iter().any(|l| l.starts_with("node;")),
+        "the head `node` is not drawn"
+    );
     // Integer-second header: 4 s over 54 samples (rounded per line).
     let t = total(&folded_with(&p, Weight::Time));
     assert!((3_999_970..=4_000_030).contains(&t), "{t}");
@@ -286,4 +288,157 @@ fn unknown_sample_ids_and_equal_header_times() {
         ]
     );
     assert_eq!(folded_with(&p, Weight::Time), ["a 2000"]);
+}
+
+/// Per sample, the function names from the root's child to the sampled node,
+/// by DevTools' `CPUProfileDataModel` read literally (its legacy path): the
+/// tree flattened depth-first, an id map where the last node of an id wins,
+/// the tree rebuilt from the head through that map, then a stack walk (last
+/// child popped first) mapping each id to the node it reaches last. The head
+/// is the root and has no frame.
+fn devtools_stacks(json: &serde_json::Value) -> Vec<Vec<String>> {
+    fn flatten<'a>(n: &'a serde_json::Value, out: &mut Vec<&'a serde_json::Value>) {
+        out.push(n);
+        for c in n["children"].as_array().into_iter().flatten() {
+            flatten(c, out);
+        }
+    }
+    let mut nodes = Vec::new();
+    flatten(&json["head"], &mut nodes);
+    let id = |n: &serde_json::Value| n["id"].as_u64().unwrap();
+    let by_id: std::collections::HashMap<u64, &serde_json::Value> =
+        nodes.iter().map(|n| (id(n), *n)).collect();
+    // The rebuilt tree: (source node, parent index).
+    let mut tree: Vec<(&serde_json::Value, Option<usize>)> = vec![(nodes[0], None)];
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut i = 0;
+    while i < tree.len() {
+        for c in tree[i].0["children"].as_array().into_iter().flatten() {
+            let resolved = by_id[&id(c)];
+            tree.push((resolved, Some(i)));
+            kids.push(Vec::new());
+            let k = tree.len() - 1;
+            kids[i].push(k);
+        }
+        i += 1;
+    }
+    let mut id_to_node = std::collections::HashMap::new();
+    let mut stack = vec![0usize];
+    while let Some(e) = stack.pop() {
+        id_to_node.insert(id(tree[e].0), e);
+        stack.extend(kids[e].iter().copied());
+    }
+    json["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let mut e = id_to_node[&s.as_u64().unwrap()];
+            let mut names = Vec::new();
+            while let Some(parent) = tree[e].1 {
+                names.push(tree[e].0["functionName"].as_str().unwrap().to_string());
+                e = parent;
+            }
+            names.reverse();
+            names
+        })
+        .collect()
+}
+
+/// Per sample, the function names cpuflame's model gives it, root excluded.
+fn model_stacks(p: &Profile) -> Vec<Vec<String>> {
+    p.samples
+        .iter()
+        .map(|&n| {
+            let mut names = Vec::new();
+            let mut i = n;
+            while i != 0 && i != NONE {
+                let node = &p.nodes[i as usize];
+                names.push(p.frames[node.frame as usize].name.clone());
+                i = node.parent;
+            }
+            names.reverse();
+            names
+        })
+        .collect()
+}
+
+#[test]
+fn cpuprofilify_files_match_devtools_head_and_repeated_ids() {
+    for name in [
+        "cpuprofilify__dtrace.resolved.cpuprofile",
+        "cpuprofilify__perf-script.cpuprofile",
+    ] {
+        let Some(f) = corpus(name) else {
+            return;
+        };
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+        let (p, _) = import(&f);
+        let expected = devtools_stacks(&json);
+        assert_eq!(model_stacks(&p), expected, "{name}");
+        // The head (`iojs`, `node`) is in no drawn stack.
+        let head = json["head"]["functionName"].as_str().unwrap();
+        assert!(expected
+            .iter()
+            .all(|s| s.first().map(String::as_str) != Some(head)));
+    }
+}
+
+#[test]
+fn repeated_ids_follow_devtools() {
+    // id 5 is used twice: under a (first) and under b (last). DevTools looks
+    // children up by id, so both a and b get the last node 5 (`late`, with
+    // its child 6), and a sample on 5 lands on the copy under a, the node its
+    // stack walk reaches last. A sample on the head's id is a gap.
+    let text = r#"{"startTime":0,"endTime":0.006,"samples":[5,6,2,1,3,6],
+      "head":{"functionName":"main","id":1,"children":[
+        {"functionName":"a","id":2,"children":[{"functionName":"early","id":5}]},
+        {"functionName":"b","id":3,"children":[{"functionName":"late","id":5,"children":[
+          {"functionName":"leaf","id":6}]}]}]}}"#;
+    let (p, w) = import_str(text);
+    let p = p.unwrap();
+    assert!(
+        w[0].contains("1 nodes repeat an id already used (first: id 5)"),
+        "{w:?}"
+    );
+    let json: serde_json::Value = serde_json::from_str(text).unwrap();
+    let expected = devtools_stacks(&json);
+    assert_eq!(
+        expected,
+        [
+            vec!["a", "late"],
+            vec!["a", "late", "leaf"],
+            vec!["a"],
+            vec![],
+            vec!["b"],
+            vec!["a", "late", "leaf"],
+        ]
+    );
+    assert_eq!(model_stacks(&p), expected);
+    let lines = folded_with(&p, Weight::Samples);
+    assert!(!lines.iter().any(|l| l.contains("early")), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.starts_with("main")), "{lines:?}");
+}
+
+#[test]
+fn ids_repeating_without_end_are_bounded() {
+    // Each level's two children share the next level's id: DevTools' rebuilt
+    // tree doubles at every level (2^40 nodes). An error, not a hang.
+    let depth = 40;
+    let mut text = String::from(r#"{"startTime":0,"endTime":1,"samples":[1],"head":"#);
+    for level in 0..depth {
+        text.push_str(&format!(
+            r#"{{"functionName":"f{level}","id":{level},"children":[{{"functionName":"x","id":{},"children":[]}},"#,
+            level + 1
+        ));
+    }
+    text.push_str(r#"{"functionName":"end","id":99}"#);
+    text.push_str(&"]}".repeat(depth));
+    text.push('}');
+    let (r, _) = import_str(&text);
+    let e = r.expect_err("an error").to_string();
+    assert!(
+        e.contains("repeated node ids make the call tree repeat itself"),
+        "{e}"
+    );
 }

@@ -187,3 +187,40 @@ fn every_platform_package_is_described() {
     assert_eq!(launcher["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(launcher["bin"]["cpuflame"], "bin/cpuflame.js");
 }
+
+#[test]
+fn the_release_binary_is_stripped_and_a_profiling_build_keeps_symbols() {
+    // What npm and `cargo install` ship: no debug info, no symbols (59 MB
+    // with debug info, 8.2 MB without on Linux x86-64).
+    let toml = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let section = |name: &str| -> Vec<String> {
+        toml.split(&format!("[profile.{name}]\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("[profile.{name}]"))
+            .split("\n[")
+            .next()
+            .unwrap()
+            .lines()
+            .map(|l| l.replace(' ', ""))
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    };
+    let release = section("release");
+    assert!(release.contains(&"strip=true".to_string()), "{release:?}");
+    assert!(release.contains(&"debug=false".to_string()), "{release:?}");
+    let profiling = section("profiling");
+    assert!(
+        profiling.contains(&"inherits=\"release\"".to_string()),
+        "{profiling:?}"
+    );
+    assert!(
+        profiling.contains(&"strip=false".to_string()),
+        "{profiling:?}"
+    );
+    assert!(
+        profiling
+            .iter()
+            .any(|l| l == "debug=1" || l == "debug=true"),
+        "{profiling:?}"
+    );
+}

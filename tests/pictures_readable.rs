@@ -166,6 +166,26 @@ fn the_chart_png_has_a_time_axis() {
         .parse()
         .unwrap();
     assert!((x - 100.0 * 1e6 / total).abs() < 0.01, "{x} vs {total}");
+    // The hover line moved under the axis and the background grew with it.
+    let details_y: f64 = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("details"))
+        .and_then(|n| n.attribute("y"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let axis_y: f64 = axis.attribute("y").unwrap().parse().unwrap();
+    let background: f64 = doc
+        .descendants()
+        .find(|n| n.attribute("fill") == Some("url(#background)"))
+        .and_then(|n| n.attribute("height"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        axis_y < details_y && details_y < background,
+        "{axis_y} {details_y} {background}"
+    );
     // Not in flame graphs, which have no time order.
     let graph = cpuflame(&[s(&sample("node/app.cpuprofile"))]);
     assert!(!String::from_utf8(graph.stdout)

@@ -353,7 +353,7 @@ fn a_chart_of_300000_runs_stays_a_usable_svg() {
     );
     // The one wide frame, main, spans the whole time axis.
     assert!(
-        svg.contains("<title>main (/a.js) (30,000,000 µs, 100.00%)</title>"),
+        svg.contains("<title>main (/a.js) (30,000,000 µs, 100.00%, starts at +0 µs)</title>"),
         "{}",
         &svg[..2000]
     );

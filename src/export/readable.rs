@@ -321,6 +321,20 @@ pub fn add_chart_axis(svg: &str, span_us: f64, font_size: usize) -> String {
             &format!("{FRAMES_WIDTH_LINE} {AXIS_WIDTH_JS}"),
             1,
         );
+        // The background grows with the picture.
+        if let Some(at) = body.find("fill=\"url(#background)\"") {
+            if let Some(start) = body[..at].rfind("<rect ") {
+                let tag = &body[start..at];
+                if let Some(h) = attr(tag, "height").and_then(|v| v.parse::<f64>().ok()) {
+                    let new_tag = tag.replacen(
+                        &format!(" height=\"{}\"", attr(tag, "height").unwrap_or_default()),
+                        &format!(" height=\"{}\"", h + row),
+                        1,
+                    );
+                    body.replace_range(start..at, &new_tag);
+                }
+            }
+        }
         // The hover line and the search count move down under the axis.
         for id in ["details", "matched"] {
             body = shift_text_y(&body, id, row);

@@ -12,8 +12,10 @@
 //! - `startTime`/`endTime` are seconds, sometimes strings (`"181012.12024"`);
 //! - `timestamps` are absolute µs, one per sample or one more (the end of the last
 //!   sample); without them, samples are spread evenly as DevTools does;
-//! - ids may repeat (converter-made files): the first node in depth-first order
-//!   keeps the id, with a warning;
+//! - the `head` is the root and is never drawn, whatever its name (`(root)`,
+//!   or `iojs`/`node` in cpuprofilify's files), as in DevTools;
+//! - ids may repeat (converter-made files): as in DevTools, an id stands for the
+//!   last node with it in depth-first order (see `devtools_tree`), with a warning;
 //! - without samples, nodes are weighed by `hitCount`, or by `selfTime` (ms) in the
 //!   WebKit-era form (best effort).
 
@@ -208,6 +210,112 @@ fn flatten(head: &RawValue, input: &str) -> Result<Vec<FlatNode>> {
     Ok(nodes)
 }
 
+/// The call tree as DevTools' `CPUProfileDataModel` builds it from a legacy
+/// profile (FORMATS.md §1.2; checked against the corpus' cpuprofilify files
+/// in `tests/import_legacy.rs`).
+struct DevToolsTree {
+    /// `(position in the flat list, parent index)`, parents first; index 0
+    /// is the head, the root that is never drawn.
+    nodes: Vec<(u32, Option<u32>)>,
+    /// The node a sample naming each id is drawn on.
+    sample_node: HashMap<u64, u32>,
+    /// Nodes repeating an id, and the first such id.
+    duplicates: (usize, u64),
+}
+
+/// DevTools flattens the `head` tree depth-first, keeps the *last* node of
+/// each id in an id map, and rebuilds the tree from the head by looking every
+/// child up by its id: so a repeated id stands for the last node with it
+/// (with its subtree) wherever it is a child. Samples then go to the node
+/// its id map ends with after a stack-based walk of that tree (root first,
+/// a node's last child popped first). Without repeated ids this is the tree
+/// as written. Resolved positions grow down every path, so the tree is
+/// finite; a tree that repeated ids would blow up past a bound is an error.
+fn devtools_tree(flat: &[FlatNode], input: &str) -> Result<DevToolsTree> {
+    let n = flat.len();
+    let mut last: HashMap<u64, u32> = HashMap::with_capacity(n);
+    let mut duplicates = (0usize, 0u64);
+    for (pos, node) in flat.iter().enumerate() {
+        if let Some(Id(id)) = node.id {
+            if last.insert(id, pos as u32).is_some() {
+                if duplicates.0 == 0 {
+                    duplicates.1 = id;
+                }
+                duplicates.0 += 1;
+            }
+        }
+    }
+    // Children of each flat node, in order (compressed: start offsets).
+    let mut count = vec![0u32; n + 1];
+    for node in flat {
+        if let Some(p) = node.parent {
+            count[p as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        count[i + 1] += count[i];
+    }
+    let mut fill = count.clone();
+    let mut kids = vec![0u32; n.saturating_sub(1)];
+    for (pos, node) in flat.iter().enumerate() {
+        if let Some(p) = node.parent {
+            kids[fill[p as usize] as usize] = pos as u32;
+            fill[p as usize] += 1;
+        }
+    }
+    let resolve = |c: u32| match flat[c as usize].id {
+        Some(Id(id)) => last.get(&id).copied().unwrap_or(c),
+        None => c,
+    };
+    let limit = 4 * n + 100_000;
+    let mut nodes: Vec<(u32, Option<u32>)> = Vec::with_capacity(n);
+    let mut expanded_kids: Vec<(u32, u32)> = Vec::with_capacity(n); // (first, end) into nodes
+    if n > 0 {
+        nodes.push((0, None));
+    }
+    // Breadth-first, so every node's children are contiguous.
+    let mut next = 0usize;
+    while next < nodes.len() {
+        let (pos, _) = nodes[next];
+        let first = nodes.len() as u32;
+        for &c in &kids[count[pos as usize] as usize..count[pos as usize + 1] as usize] {
+            nodes.push((resolve(c), Some(next as u32)));
+        }
+        expanded_kids.push((first, nodes.len() as u32));
+        if nodes.len() > limit {
+            return Err(Error::profile(
+                input,
+                format!(
+                    "repeated node ids make the call tree repeat itself past {limit} nodes \
+                     (first repeated id: {})",
+                    duplicates.1
+                ),
+            ));
+        }
+        next += 1;
+    }
+    // The id map after DevTools' walk: pop a node, map its id, push its children.
+    let mut sample_node: HashMap<u64, u32> = HashMap::with_capacity(n);
+    let mut stack: Vec<u32> = if nodes.is_empty() {
+        Vec::new()
+    } else {
+        vec![0]
+    };
+    while let Some(e) = stack.pop() {
+        let (pos, _) = nodes[e as usize];
+        if let Some(Id(id)) = flat[pos as usize].id {
+            sample_node.insert(id, e);
+        }
+        let (a, b) = expanded_kids[e as usize];
+        stack.extend(a..b);
+    }
+    Ok(DevToolsTree {
+        nodes,
+        sample_node,
+        duplicates,
+    })
+}
+
 /// 1-based legacy position to the model's 0-based one; -1 when absent or 0.
 fn zero_based(n: Option<Num>) -> i64 {
     match n {
@@ -220,45 +328,25 @@ impl RawLegacy<'_> {
     /// Convert into the model.
     pub fn import(self, source: SourceInfo, ctx: &mut ImportContext) -> Result<Profile> {
         let input = ctx.input.clone();
-        let mut flat = flatten(self.head, &input)?;
-        // The model's root is never drawn: give a head that is a real function a root.
-        let synthetic_root = flat.first().is_some_and(|n| n.name != "(root)");
-        if synthetic_root {
-            for n in flat.iter_mut() {
-                n.parent = Some(n.parent.map_or(0, |p| p + 1));
-            }
-            flat.insert(
-                0,
-                FlatNode {
-                    name: "(root)".into(),
-                    ..FlatNode::default()
-                },
-            );
-        }
-
-        let mut builder = TreeBuilder::new();
-        let mut by_id: HashMap<u64, u32> = HashMap::with_capacity(flat.len());
-        let mut duplicates = (0usize, 0u64);
-        for (pos, n) in flat.iter().enumerate() {
-            let frame = builder.frame(&n.name, &n.url, zero_based(n.line), zero_based(n.column));
-            builder.node(pos as u64, frame, [], n.parent.map(u64::from));
-            if let Some(Id(id)) = n.id {
-                if let std::collections::hash_map::Entry::Vacant(e) = by_id.entry(id) {
-                    e.insert(pos as u32);
-                } else {
-                    if duplicates.0 == 0 {
-                        duplicates.1 = id;
-                    }
-                    duplicates.0 += 1;
-                }
-            }
-        }
-        ctx.warnings.count(&input, duplicates.0, |c| {
+        let flat = flatten(self.head, &input)?;
+        // DevTools' tree: the head is the root, never drawn, whatever its name;
+        // a repeated id stands for the last node with it (see `devtools_tree`).
+        let dt = devtools_tree(&flat, &input)?;
+        ctx.warnings.count(&input, dt.duplicates.0, |c| {
             format!(
-                "{c} nodes repeat an id already used (first: id {}); samples go to the first node with that id in depth-first order",
-                duplicates.1
+                "{c} nodes repeat an id already used (first: id {}); as in DevTools, an id stands \
+                 for the last node with it in depth-first order, wherever it is a child or a sample",
+                dt.duplicates.1
             )
         });
+
+        let mut builder = TreeBuilder::new();
+        for (i, &(pos, parent)) in dt.nodes.iter().enumerate() {
+            let n = &flat[pos as usize];
+            let frame = builder.frame(&n.name, &n.url, zero_based(n.line), zero_based(n.column));
+            builder.node(i as u64, frame, [], parent.map(u64::from));
+        }
+        let by_id = dt.sample_node;
         let mut tree = builder.finish(Links::Parent, &input, &mut ctx.warnings)?;
         let model_node = |pos: u32| match tree.resolve(u64::from(pos)) {
             Resolved::Node(i) => i,
@@ -286,8 +374,9 @@ impl RawLegacy<'_> {
             // Tree only: weigh by hitCount, or by selfTime (ms) in the WebKit-era form.
             let mut hits = vec![0.0; tree.nodes.len()];
             let mut selfs = vec![0.0; tree.nodes.len()];
-            for (pos, n) in flat.iter().enumerate() {
-                let i = model_node(pos as u32);
+            for (e, &(pos, _)) in dt.nodes.iter().enumerate() {
+                let n = &flat[pos as usize];
+                let i = model_node(e as u32);
                 if i != NONE {
                     hits[i as usize] += n.hit_count.map_or(0.0, |h| h.0.max(0.0));
                     selfs[i as usize] += n.self_time.map_or(0.0, |h| h.0.max(0.0));

@@ -25,7 +25,7 @@ try {
   result.loaded = await page.evaluate(labels);
   result.ticks = await page.evaluate(() => [...document.querySelectorAll('#cpuflame-axis text')].map((t) => t.textContent));
   if (screenshot) {
-    await page.screenshot({ path: screenshot, fullPage: true });
+    await page.screenshot({ path: screenshot, timeout: 20000 });
   }
   if (zoomLabel) {
     const g = page.locator('svg[id^="frames"] > g', { has: page.locator(`title:text-matches("^${zoomLabel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}")`) }).first();
