@@ -32,3 +32,4 @@ pub mod model;
 pub mod options;
 pub mod output;
 pub mod progress;
+pub mod shell;
