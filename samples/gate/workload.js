@@ -1,5 +1,8 @@
 // The workload of tests/ci_gate.rs, recorded at test time with
-//   node --cpu-prof --cpu-prof-interval 500 workload.js
+//   node --single-threaded --cpu-prof --cpu-prof-interval 500 workload.js
+// (--single-threaded: V8 compiles on the main thread, so both functions are
+// optimised at the same point of every run; on a busy machine a starved
+// background compiler left one of them unoptimised for a varying while).
 // slowFn and steadyFn run the same loop, in short alternating calls; with
 // SLOW=1, slowFn does four times the work (the regression a CI gate must
 // catch) and steadyFn the same. The same code in both keeps their ratio
@@ -22,7 +25,7 @@ function steadyFn(n) {
 }
 
 let sink = 0;
-for (let round = 0; round < 400; round++) {
+for (let round = 0; round < 800; round++) {
   sink += slowFn(20000 * factor);
   sink += steadyFn(20000);
 }
