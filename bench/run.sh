@@ -5,7 +5,9 @@
 #
 # Environment:
 #   CPUFLAME     cpuflame binary (default /work/main/target/release/cpuflame,
-#                i.e. <repo>/target/release/cpuflame)
+#                i.e. <repo>/target/release/cpuflame; the release build is
+#                stripped: use target/profiling/cpuflame, from
+#                `cargo build --profile profiling`, to profile it with symbols)
 #   RUNS         runs per task, the best (fastest) is reported (default 3)
 #   SIZES        profiles to use, bench/data/<N>mb.cpuprofile (default "5 50 240")
 #   NICE         prefix for every measured command (default "nice -n 10")

@@ -12,6 +12,7 @@ use crate::import;
 use crate::model::{Profile, Warnings};
 use crate::options::Options;
 use crate::output;
+use crate::symbolicate;
 
 /// What a successful run has to tell the user.
 #[derive(Debug, Default)]
@@ -67,16 +68,23 @@ pub fn run(opts: &Options) -> Result<Report> {
     let mut warnings = Warnings::new();
     let expanded = import::inputs::expand(&opts.inputs)?;
     let files: Vec<PathBuf> = expanded.iter().flat_map(|i| i.files.clone()).collect();
+    let (files, duplicates) = crate::hints::without_duplicates(files);
+    for (file, d) in duplicates {
+        warnings.push(&file, d);
+    }
     let from_dirs: Vec<PathBuf> = expanded
         .iter()
         .filter(|i| i.is_dir)
         .flat_map(|i| i.files.clone())
         .collect();
-    let profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
+    let mut profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
+    let maps = symbolicate::apply(&mut profiles, &opts.source_maps, &mut warnings)?;
     phases.done("read and import");
     progress.done_reading();
     progress.phase("folding stacks");
+    let sources_read = profiles.len();
     let profiles = select_sources(profiles, &opts.threads)?;
+    let sources_kept = profiles.len();
     if opts.list {
         // The sources as recorded: time weights, idle kept, nothing merged.
         let list_opts = FoldOptions {
@@ -85,7 +93,8 @@ pub fn run(opts: &Options) -> Result<Report> {
         };
         let listed = fold::fold(&profiles, &list_opts, &mut warnings);
         check_strict(opts, &warnings)?;
-        output::write_output(opts.output.as_deref(), source_table(&listed).as_bytes())?;
+        let table = source_table(&listed) + &maps.table();
+        output::write_output(opts.output.as_deref(), table.as_bytes())?;
         return Ok(Report {
             warnings,
             grown: Vec::new(),
@@ -100,7 +109,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                 .iter()
                 .flat_map(|i| i.files.clone())
                 .collect();
-            let base = read_all(&base_files, &mut warnings)?;
+            let mut base = read_all(&base_files, &mut warnings)?;
+            symbolicate::apply(&mut base, &opts.source_maps, &mut warnings)?;
             select_sources(base, &opts.threads)?
         }
     };
@@ -157,6 +167,19 @@ pub fn run(opts: &Options) -> Result<Report> {
     if opts.subtitle.is_none() {
         picture.subtitle = picture.subtitle.map(|s| titles::with_policy(s, &folded));
     }
+    // A picture must never hide that it is partial, nor be puzzlingly empty.
+    let selection = titles::Selection {
+        filters: &opts.filters,
+        threads: &opts.threads,
+        kept: sources_kept,
+        of: sources_read,
+    };
+    let nothing_left = nothing_left(opts, &folded, &files, &mut warnings);
+    if opts.subtitle.is_none() {
+        picture.subtitle = picture
+            .subtitle
+            .map(|s| titles::with_selection(s, &selection, nothing_left.is_some()));
+    }
     let base_name = opts.diff.as_deref().map(display_name);
     if let Some(base_name) = &base_name {
         if opts.title.is_none() {
@@ -187,7 +210,62 @@ pub fn run(opts: &Options) -> Result<Report> {
         (Some(gate), Some(base)) => gate.check(&folded, base.folded),
         _ => Vec::new(),
     };
-    Ok(Report { warnings, grown })
+    match nothing_left {
+        Some(e) => Err(e),
+        None => Ok(Report { warnings, grown }),
+    }
+}
+
+/// Why nothing is left to draw, when the user's filters or window left
+/// nothing: the error the run ends with (after writing a picture that says
+/// so). Filters that match no frame but removed nothing get a warning.
+fn nothing_left(
+    opts: &Options,
+    folded: &Folded,
+    files: &[PathBuf],
+    warnings: &mut Warnings,
+) -> Option<Error> {
+    let input = match files {
+        [one] if one.as_os_str() == "-" => "standard input".to_string(),
+        [one] => one.display().to_string(),
+        many => format!("{} inputs", many.len()),
+    };
+    let unmatched = crate::hints::unmatched_filters(&opts.filters, folded);
+    let mut fatal = None;
+    for (filter, message) in unmatched {
+        // --include and --focus that match nothing leave nothing; --exclude
+        // and --hide that match nothing change nothing: worth a warning.
+        if matches!(filter.flag.as_str(), "include" | "focus") && fatal.is_none() {
+            fatal = Some(message);
+        } else {
+            warnings.push(&input, message);
+        }
+    }
+    if let Some(message) = fatal {
+        return Some(Error::profile(&input, message));
+    }
+    if let Some(window) = &opts.fold.policy.window {
+        match crate::hints::window_past_end(window, folded) {
+            Err(message) => return Some(Error::profile(&input, message)),
+            Ok(Some(note)) => warnings.push(&input, note),
+            Ok(None) => {}
+        }
+    }
+    let sampled = folded.sources.iter().any(|s| s.timeline.samples > 0);
+    if sampled && folded.total() <= 0.0 && !opts.filters.is_empty() {
+        return Some(Error::profile(
+            &input,
+            format!(
+                "no samples match {}",
+                opts.filters
+                    .iter()
+                    .map(|f| f.describe())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        ));
+    }
+    None
 }
 
 /// With `--strict`, the first repair made to the input is an error.

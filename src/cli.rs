@@ -217,6 +217,22 @@ pub struct Cli {
     #[arg(long, value_name = "FACTOR", default_value_t = 1.5)]
     pub png_scale: f32,
 
+    /// Source maps: `auto` maps the frames of bundled, minified and compiled
+    /// scripts to the code they were built from (maps found through the script's
+    /// sourceMappingURL comment, or SCRIPT.map beside it; web URLs are never
+    /// fetched); `off` leaves frames as recorded.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = SourceMapsArg::Auto, help_heading = "Source maps")]
+    pub source_maps: SourceMapsArg,
+
+    /// Use FILE as the source map of the script its `file` field names (or its own
+    /// name without .map). Repeatable.
+    #[arg(long, value_name = "FILE", help_heading = "Source maps")]
+    pub source_map: Vec<PathBuf>,
+
+    /// Look in DIR for NAME.map of every script NAME (maps deployed apart from their bundles).
+    #[arg(long, value_name = "DIR", help_heading = "Source maps")]
+    pub source_map_dir: Option<PathBuf>,
+
     /// Do not print warnings about repaired input.
     #[arg(short, long)]
     pub quiet: bool,
@@ -252,6 +268,17 @@ pub enum FormatArg {
     Json,
     /// speedscope's file format: one profile per source, in time order (.speedscope.json).
     Speedscope,
+    /// Self-contained HTML report: flame graph, flame chart, table, sandwich, search.
+    Html,
+}
+
+/// `--source-maps` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceMapsArg {
+    /// Find and apply maps.
+    Auto,
+    /// Leave frames as recorded.
+    Off,
 }
 
 /// `--gaps` values.

@@ -72,6 +72,11 @@ impl Error {
         }
     }
 
+    /// Whether this is a write into a pipe whose reader has gone (`| head`).
+    pub fn is_closed_pipe(&self) -> bool {
+        matches!(self, Error::Write { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+    }
+
     /// A write error for a file path.
     pub fn write_path(path: &std::path::Path, source: io::Error) -> Error {
         Error::Write {

@@ -4,6 +4,7 @@
 //!
 //! The pipeline, one module each:
 //! - [`import`]: every input format becomes [`model::Profile`]s (one per sampled thread);
+//! - [`symbolicate`]: frames of bundled code mapped to their sources through source maps;
 //! - [`fold`]: samples become weighted, merged stacks, by Chrome DevTools' rules;
 //! - [`export`]: folded stacks, inferno SVG flame graphs and charts, resvg PNGs;
 //! - [`app`]: one run of the command line over those, writing with [`output`].
@@ -27,9 +28,11 @@ pub mod error;
 pub mod export;
 pub mod fold;
 pub mod gate;
+pub mod hints;
 pub mod import;
 pub mod model;
 pub mod options;
 pub mod output;
 pub mod progress;
 pub mod shell;
+pub mod symbolicate;

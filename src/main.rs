@@ -27,6 +27,9 @@ fn main() {
                 for w in report.warnings.iter() {
                     eprintln!("cpuflame: warning: {w}");
                 }
+                for n in report.warnings.notes() {
+                    eprintln!("cpuflame: {n}");
+                }
             }
             if !report.grown.is_empty() {
                 for g in &report.grown {
@@ -35,6 +38,9 @@ fn main() {
                 std::process::exit(cpuflame::gate::EXIT_GROWN);
             }
         }
+        // A closed standard output is how a pipeline ends (`cpuflame x | head`):
+        // exit quietly with status 0, as ripgrep does.
+        Err(e) if e.is_closed_pipe() => std::process::exit(0),
         Err(e) => {
             eprintln!("cpuflame: error: {e}");
             std::process::exit(e.exit_code());

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use regex::Regex;
 
-use crate::cli::{Cli, FormatArg, GapsArg, PaletteArg, WeightArg};
+use crate::cli::{Cli, FormatArg, GapsArg, PaletteArg, SourceMapsArg, WeightArg};
 use crate::error::{Error, Result};
 use crate::export::palette::Palette;
 use crate::export::{Format, Picture};
 use crate::fold::{FoldOptions, Gaps, Policy, Transforms, Weight, Window};
+use crate::symbolicate::{self, SourceMapOptions};
 
 /// Everything a run needs, checked.
 #[derive(Debug, Clone)]
@@ -41,6 +42,10 @@ pub struct Options {
     pub diff: Option<PathBuf>,
     /// `--fail-if-grown PCT[:REGEX]`: the CI gate.
     pub fail_if_grown: Option<crate::gate::Gate>,
+    /// `--include`/`--exclude`/`--focus`/`--hide` as given, for messages and subtitles.
+    pub filters: Vec<crate::hints::Filter>,
+    /// How to find source maps.
+    pub source_maps: SourceMapOptions,
 }
 
 impl Options {
@@ -54,9 +59,10 @@ impl Options {
             (Some(FormatArg::Pprof), _) => Format::Pprof,
             (Some(FormatArg::Json), _) => Format::Json,
             (Some(FormatArg::Speedscope), _) => Format::Speedscope,
+            (Some(FormatArg::Html), _) => Format::Html,
             (None, Some(path)) => Format::from_extension(path).ok_or_else(|| {
                 Error::Usage(format!(
-                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md, .pb.gz, .pprof, .json or .speedscope.json, or pass --format",
+                    "cannot tell the output format from {:?}: name it .svg, .png, .folded, .txt, .md, .html, .pb.gz, .pprof, .json or .speedscope.json, or pass --format",
                     path.display().to_string()
                 ))
             })?,
@@ -114,6 +120,20 @@ impl Options {
             WeightArg::Samples => Weight::Samples,
         };
         let (transforms, policy) = questions(&cli)?;
+        let filters = [
+            ("include", &cli.include),
+            ("exclude", &cli.exclude),
+            ("focus", &cli.focus),
+            ("hide", &cli.hide),
+        ]
+        .iter()
+        .flat_map(|(flag, values)| {
+            values.iter().map(|v| crate::hints::Filter {
+                flag: flag.to_string(),
+                pattern: v.clone(),
+            })
+        })
+        .collect();
         if cli.diff.is_some() && cli.chart {
             return Err(Error::Usage(
                 "--diff draws a flame graph (SVG, PNG or folded), a table or JSON: it cannot be combined with --chart".into(),
@@ -193,6 +213,15 @@ impl Options {
             bands: !cli.merge,
             ..Picture::default()
         };
+        // No input named and nothing piped in: a person at a terminal, not a
+        // pipeline. A hint beats waiting for them to type a profile.
+        if cli.inputs.is_empty() && std::io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "no input: give a profile file (cpuflame in.cpuprofile > flame.svg) or pipe one \
+                 in (... | cpuflame -o flame.svg); cpuflame --help lists the options"
+                    .into(),
+            ));
+        }
         let inputs = if cli.inputs.is_empty() {
             vec![PathBuf::from("-")]
         } else {
@@ -226,6 +255,15 @@ impl Options {
             list: cli.list,
             diff: cli.diff,
             fail_if_grown,
+            filters,
+            source_maps: SourceMapOptions {
+                mode: match cli.source_maps {
+                    SourceMapsArg::Auto => symbolicate::Mode::Auto,
+                    SourceMapsArg::Off => symbolicate::Mode::Off,
+                },
+                maps: cli.source_map,
+                dir: cli.source_map_dir,
+            },
         })
     }
 }

@@ -713,16 +713,16 @@ fn min_width_inverted_and_reverse() {
     let normal = stdout(&cpuflame(&[s(&p)]));
     let inverted = stdout(&cpuflame(&["--inverted", s(&p)]));
     assert!(
-        y_of(&normal, "all ") > y_of(&normal, "main ("),
+        y_of(&normal, "total: ") > y_of(&normal, "main ("),
         "root at the bottom"
     );
     assert!(
-        y_of(&inverted, "all ") < y_of(&inverted, "main ("),
+        y_of(&inverted, "total: ") < y_of(&inverted, "main ("),
         "icicle: root at the top"
     );
     // Callers view: the leaves become the roots, fib's self time at the bottom.
     let reversed = stdout(&cpuflame(&["--reverse", s(&p)]));
-    let root_y = y_of(&reversed, "all ");
+    let root_y = y_of(&reversed, "total: ");
     let fib = reversed
         .find("<title>fib (src/work.js:3:13) (228,")
         .expect("fib merged by leaf");

@@ -153,7 +153,7 @@ fn invalid_utf8_and_lone_surrogates_in_names() {
 }
 
 #[test]
-fn a_closed_pipe_is_a_clear_error() {
+fn a_closed_pipe_ends_quietly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cpuflame"))
         .args([
             "--format",
@@ -178,9 +178,10 @@ fn a_closed_pipe_is_a_clear_error() {
         .read_to_string(&mut err)
         .unwrap();
     let status = child.wait().unwrap();
-    assert!(!status.success());
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(err.contains("standard output"), "{err}");
+    // A closed standard output is how a pipeline ends: status 0, no message
+    // (as ripgrep does; tests/first_run.rs checks a real shell pipeline).
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(err, "");
 }
 
 #[test]

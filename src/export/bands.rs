@@ -25,9 +25,10 @@
 use rayon::prelude::*;
 
 use super::titles::{human_duration, thousands};
-use super::{escape_xml, palette, svg, Picture};
+use super::{escape_xml, palette, readable, svg, Picture};
 use crate::error::Result;
-use crate::fold::{Category, Folded, SourceSummary, Weight};
+use crate::fold::{Category, Folded, SourceSummary, StackTree, Weight};
+use inferno::flamegraph::color::PaletteMap;
 
 /// Label of the invisible runs that position each band on the shared axis.
 pub const SPACER: &str = "(cpuflame spacer)";
@@ -128,18 +129,30 @@ pub fn layout(folded: &Folded) -> Layout {
     // Clock groups: sources with samples and the same clock key.
     let key_of = |s: &SourceSummary| s.info.clock.clone().filter(|_| has_samples(s));
     let mut groups: Vec<(String, f64, usize)> = Vec::new(); // key, earliest first, members
+                                                            // Where each key is in `groups`: found by hash, since every file (or
+                                                            // thread) may be its own clock.
+    let mut group_of: rustc_hash::FxHashMap<String, usize> = Default::default();
     for s in sources {
         if let Some(k) = key_of(s) {
-            match groups.iter_mut().find(|g| g.0 == k) {
-                Some(g) => {
+            match group_of.get(&k) {
+                Some(&g) => {
+                    let g = &mut groups[g];
                     g.1 = g.1.min(s.timeline.first);
                     g.2 += 1;
                 }
-                None => groups.push((k, s.timeline.first, 1)),
+                None => {
+                    group_of.insert(k.clone(), groups.len());
+                    groups.push((k, s.timeline.first, 1));
+                }
             }
         }
     }
     groups.retain(|g| g.2 > 1);
+    group_of = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.0.clone(), i))
+        .collect();
     let bands: Vec<Band> = sources
         .iter()
         .enumerate()
@@ -153,7 +166,7 @@ pub fn layout(folded: &Folded) -> Layout {
                     shared_clock: None,
                 };
             }
-            let group = key_of(s).and_then(|k| groups.iter().find(|g| g.0 == k));
+            let group = key_of(s).and_then(|k| group_of.get(&k).map(|&g| &groups[g]));
             let (base, shared_clock) = match group {
                 Some(g) => (g.1, Some(g.0.clone())),
                 None => (s.timeline.first, None),
@@ -231,6 +244,27 @@ fn band_lines(folded: &Folded, band: &Band, time: bool) -> (Vec<String>, u64) {
         }
     }
     (lines, cursor)
+}
+
+/// The colours of the labels one band draws (not of every label of every
+/// source: a trace with 100,000 threads would copy them all 100,000 times).
+fn band_palette(folded: &Folded, band: &Band, palette: palette::Palette) -> PaletteMap {
+    let mut map = PaletteMap::default();
+    let mut seen = rustc_hash::FxHashSet::default();
+    for run in &folded.sources[band.source].runs {
+        let mut stack = run.stack;
+        while stack != StackTree::ROOT && stack != crate::model::NONE && seen.insert(stack) {
+            let node = folded.tree.node(stack);
+            let name = folded.labels.name(node.label);
+            let category = folded.labels.category(node.label);
+            map.insert(name, palette::color_in(name, category, palette));
+            stack = node.parent;
+        }
+    }
+    // inferno's bottom "all" frame has an empty name.
+    map.insert("", palette::legend_color_in(Category::Source, palette));
+    map.insert(SPACER, palette::legend_color(Category::Idle));
+    map
 }
 
 /// The line under a band's heading.
@@ -469,8 +503,6 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         // inferno draws chart input latest first.
         lines.reverse();
     }
-    let mut map = palette::palette_map_for(&folded.labels, picture.palette);
-    map.insert(SPACER, palette::legend_color(Category::Idle));
     let rendered: Vec<Result<Vec<u8>>> = layout
         .bands
         .par_iter()
@@ -479,10 +511,14 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
             let mut p = picture.clone();
             p.title = folded.sources[band.source].info.name.clone();
             p.subtitle = Some(band_subtitle(folded, band));
-            let mut m = map.clone();
+            let mut m = band_palette(folded, band, picture.palette);
             let mut buf = Vec::with_capacity(1 << 15);
             svg::draw_lines(&p, &mut m, lines, &mut buf)?;
-            Ok(buf)
+            // Cut labels keep the function name; tooltips say when a frame
+            // starts on the shared axis.
+            let text = String::from_utf8_lossy(&buf);
+            let total = axis as f64;
+            Ok(readable::relabel(&text, total, time, true, false).into_bytes())
         })
         .collect();
 
@@ -527,6 +563,21 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         ));
         y += parts.height;
     }
+    // One time axis under the bands, on the shared clock.
+    let axis_svg = if time {
+        let row = picture.font_size as f64 + 10.0;
+        let markup = readable::axis_markup(
+            axis as f64,
+            10.0,
+            y + 2.0,
+            picture.width.map(|w| (w as f64 - 20.0).max(1.0)),
+            picture.font_size,
+        );
+        y += row;
+        markup
+    } else {
+        String::new()
+    };
     let height = y + fs;
     let style = widen_style(&style, layout.bands.len());
     let fluid = picture.width.is_none();
@@ -535,6 +586,9 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
             "(function () {{\n",
             "var root = document.documentElement;\n",
             "if ({fluid}) {{ root.removeAttribute(\"width\"); root.removeAttribute(\"viewBox\"); }}\n",
+            "var fitAxis = function () {{ var ax = document.getElementById(\"cpuflame-axis\"); if (ax && {fluid}) ax.setAttribute(\"width\", Math.max(1, root.width.baseVal.value - 20)); }};\n",
+            "window.addEventListener(\"load\", fitAxis, false);\n",
+            "window.addEventListener(\"resize\", fitAxis, false);\n",
             "window.addEventListener(\"keydown\", function (e) {{\n",
             "  if (e.keyCode === 114 || (e.ctrlKey && e.keyCode === 70)) {{\n",
             "    e.preventDefault();\n",
@@ -582,6 +636,7 @@ pub fn write_bands(folded: &Folded, picture: &Picture, out: &mut Vec<u8>) -> Res
         );
     }
     out.extend_from_slice(bands_svg.as_bytes());
+    out.extend_from_slice(axis_svg.as_bytes());
     out.extend_from_slice(b"</svg>\n");
     Ok(())
 }

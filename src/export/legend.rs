@@ -39,7 +39,8 @@ pub struct Legend {
 pub fn entries(folded: &Folded, palette: Palette) -> Legend {
     let totals = folded.tree.totals();
     let mut present = [false; Category::ALL.len()];
-    let mut packages: Vec<String> = Vec::new();
+    // Each package with the time spent in its own frames.
+    let mut packages: Vec<(String, f64)> = Vec::new();
     for (id, node) in folded.tree.nodes().iter().enumerate().skip(1) {
         if totals[id] <= 0.0 {
             continue;
@@ -51,12 +52,15 @@ pub fn entries(folded: &Folded, palette: Palette) -> Legend {
         if category == Category::Dependency {
             let name = folded.labels.name(node.label);
             let package = package_of(name).unwrap_or(name);
-            if !packages.iter().any(|p| p == package) {
-                packages.push(package.to_string());
+            match packages.iter_mut().find(|p| p.0 == package) {
+                Some(p) => p.1 += node.weight,
+                None => packages.push((package.to_string(), node.weight)),
             }
         }
     }
-    packages.sort();
+    // The packages that take the most time first (then by name, for a stable order).
+    packages.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let packages: Vec<String> = packages.into_iter().map(|p| p.0).collect();
     let mut legend = Legend {
         title: "Colours:".into(),
         entries: Vec::new(),

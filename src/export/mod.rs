@@ -16,18 +16,22 @@
 //! | [`speedscope`] | speedscope's file format |
 //! | [`compare`] | function by function against a `--diff` base |
 //! | [`frames`] | labels taken apart into name, file, line, column |
+//! | [`html`] | self-contained HTML report (every view in one file) |
 //! | [`titles`] | default titles and subtitles |
+//! | [`readable`] | edits to inferno's SVG: labels, time axis, picture-only cleanup |
 
 pub mod bands;
 pub mod compare;
 pub mod diff;
 pub mod folded;
 pub mod frames;
+pub mod html;
 pub mod json;
 pub mod legend;
 pub mod palette;
 pub mod png;
 pub mod pprof;
+pub mod readable;
 pub mod speedscope;
 pub mod svg;
 pub mod table;
@@ -55,6 +59,8 @@ pub enum Format {
     Json,
     /// speedscope's file format.
     Speedscope,
+    /// Self-contained HTML report.
+    Html,
 }
 
 impl Format {
@@ -69,6 +75,7 @@ impl Format {
             "json" if name_ends_with(path, ".speedscope.json") => Some(Format::Speedscope),
             "json" => Some(Format::Json),
             "gz" if name_ends_with(path, ".pb.gz") => Some(Format::Pprof),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }
@@ -83,7 +90,8 @@ impl Format {
     /// Whether the format needs the fold's runs in time order
     /// ([`crate::fold::FoldOptions::runs`]) even for a flame graph.
     pub fn needs_time_order(self) -> bool {
-        matches!(self, Format::Speedscope)
+        // The HTML report carries the timeline (overview, flame chart, windows).
+        matches!(self, Format::Speedscope | Format::Html)
     }
 }
 
@@ -206,6 +214,7 @@ impl Format {
             Format::Pprof => Box::new(pprof::PprofExporter),
             Format::Json => Box::new(json::JsonExporter),
             Format::Speedscope => Box::new(speedscope::SpeedscopeExporter),
+            Format::Html => Box::new(html::HtmlExporter),
         }
     }
 }

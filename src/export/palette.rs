@@ -88,8 +88,70 @@ fn shade_key(label: &str, category: Category) -> &str {
     }
 }
 
+/// Hue range (degrees) of dependency packages: each package gets its own hue
+/// in the family, so neighbouring packages can be told apart.
+fn package_hues(palette: Palette) -> (f64, f64) {
+    match palette {
+        // Blue to violet: clear of the runtime's green and the search cyan.
+        Palette::Default => (218.0, 288.0),
+        // Around Okabe–Ito sky blue.
+        Palette::Colorblind => (188.0, 222.0),
+    }
+}
+
+/// The colour of a dependency package: a hue of the family picked by the
+/// package name's hash (stable across runs and inputs), with lightness and
+/// saturation steps so that close hues still differ.
+pub fn package_color(package: &str, palette: Palette) -> Color {
+    let h = hash(package);
+    let (lo, hi) = package_hues(palette);
+    // 15 hue steps × 3 lightness steps × 2 saturation steps.
+    let hue = lo + (hi - lo) * ((h % 15) as f64 / 14.0);
+    let light = 0.58 + 0.07 * ((h >> 8) % 3) as f64;
+    let sat = 0.55 + 0.15 * ((h >> 16) % 2) as f64;
+    hsl(hue, sat, light)
+}
+
+/// HSL (degrees, 0–1, 0–1) to RGB.
+fn hsl(hue: f64, sat: f64, light: f64) -> Color {
+    let c = (1.0 - (2.0 * light - 1.0).abs()) * sat;
+    let hp = (hue.rem_euclid(360.0)) / 60.0;
+    let x = c * (1.0 - (hp % 2.0 - 1.0).abs());
+    let (r, g, b) = match hp as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = light - c / 2.0;
+    let to = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    Color {
+        r: to(r),
+        g: to(g),
+        b: to(b),
+    }
+}
+
+/// The search highlight: a colour no category's family comes near (inferno's
+/// default magenta is almost GC's).
+pub fn search_color(palette: Palette) -> inferno::flamegraph::color::SearchColor {
+    let hex = match palette {
+        // Bright cyan: between the runtime's green and the dependencies' blue.
+        Palette::Default => "#00d7d7",
+        // Okabe–Ito blue, unused by the colour-blind families.
+        Palette::Colorblind => "#0072b2",
+    };
+    hex.parse()
+        .unwrap_or_else(|_| inferno::flamegraph::Options::default().search_color)
+}
+
 /// The colour of one label in `palette`.
 pub fn color_in(label: &str, category: Category, palette: Palette) -> Color {
+    if category == Category::Dependency {
+        return package_color(shade_key(label, category), palette);
+    }
     let ((r, g, b), (dr, dg, db)) = family(category, palette);
     let h = hash(shade_key(label, category));
     // One shade value for all channels keeps the family's hue recognisable.
@@ -135,6 +197,100 @@ pub fn palette_map_for(labels: &LabelTable, palette: Palette) -> PaletteMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every colour `category` can take in `palette` (sampled over many labels).
+    fn shades(category: Category, palette: Palette) -> Vec<Color> {
+        (0..400)
+            .map(|i| {
+                let label = match category {
+                    Category::Dependency => format!("f (node_modules/pkg{i}/index.js:1:1)"),
+                    _ => format!("f{i} (src/a{i}.js:1:1)"),
+                };
+                color_in(&label, category, palette)
+            })
+            .collect()
+    }
+
+    fn distance(a: Color, b: Color) -> f64 {
+        let d = |x: u8, y: u8| (x as f64 - y as f64).powi(2);
+        (d(a.r, b.r) + d(a.g, b.g) + d(a.b, b.b)).sqrt()
+    }
+
+    #[test]
+    fn the_search_colour_is_no_categorys() {
+        for palette in [Palette::Default, Palette::Colorblind] {
+            let text = search_color(palette).to_string();
+            let n: Vec<u8> = text
+                .trim_start_matches("rgb(")
+                .trim_end_matches(')')
+                .split(',')
+                .map(|v| v.parse().unwrap())
+                .collect();
+            let search = Color {
+                r: n[0],
+                g: n[1],
+                b: n[2],
+            };
+            for category in Category::ALL {
+                let nearest = shades(category, palette)
+                    .into_iter()
+                    .map(|c| distance(c, search))
+                    .fold(f64::INFINITY, f64::min);
+                assert!(
+                    nearest > 70.0,
+                    "{palette:?}: search {search:?} is {nearest:.0} from {category:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn packages_get_distinguishable_hues_in_the_family() {
+        let packages = [
+            "lodash",
+            "react",
+            "react-dom",
+            "express",
+            "@acme/util",
+            "tiny-lib",
+            "zod",
+            "rxjs",
+            "@angular/core",
+            "typescript",
+            "webpack",
+            "esbuild",
+        ];
+        for palette in [Palette::Default, Palette::Colorblind] {
+            let colors: Vec<Color> = packages
+                .iter()
+                .map(|p| {
+                    let label = format!("f (node_modules/{p}/index.js:1:1)");
+                    color_in(&label, Category::Dependency, palette)
+                })
+                .collect();
+            // Stable per package, whatever the frame.
+            assert_eq!(
+                colors[0],
+                color_in(
+                    "other (node_modules/lodash/fp.js:9:9)",
+                    Category::Dependency,
+                    palette
+                )
+            );
+            for c in &colors {
+                assert!(c.b > c.r && c.b >= c.g, "{palette:?}: blue family: {c:?}");
+            }
+            let distinct = (0..colors.len())
+                .flat_map(|i| (i + 1..colors.len()).map(move |j| (i, j)))
+                .filter(|&(i, j)| distance(colors[i], colors[j]) > 10.0)
+                .count();
+            let pairs = colors.len() * (colors.len() - 1) / 2;
+            assert!(
+                distinct * 10 >= pairs * 9,
+                "{palette:?}: {distinct} of {pairs} pairs distinguishable: {colors:?}"
+            );
+        }
+    }
 
     #[test]
     fn colours_are_stable_and_in_family() {

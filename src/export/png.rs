@@ -61,6 +61,12 @@ pub fn font_database(source: FontSource) -> usvg::fontdb::Database {
 
 /// Rasterise `svg` at `scale` (1.0 = the SVG's own pixel size) and write a PNG.
 pub fn write_png(svg: &[u8], scale: f32, fonts: FontSource, out: &mut dyn Write) -> Result<()> {
+    // A picture has no browser: no Search or Reset Zoom button, no hover line.
+    let picture = std::str::from_utf8(svg).map(super::readable::for_picture);
+    let svg = match &picture {
+        Ok(text) => text.as_bytes(),
+        Err(_) => svg,
+    };
     let fail = |m: String| Error::Write {
         output: "PNG".into(),
         source: std::io::Error::other(m),

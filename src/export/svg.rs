@@ -2,9 +2,11 @@
 
 use std::io::Write;
 
-use inferno::flamegraph::{self, color::PaletteMap, Direction, Options as InfernoOptions};
+use inferno::flamegraph::{
+    self, color::PaletteMap, Direction, Options as InfernoOptions, TextTruncateDirection,
+};
 
-use super::{folded, palette, Picture};
+use super::{folded, palette, readable, Picture};
 use crate::error::{Error, Result};
 use crate::fold::Folded;
 
@@ -47,6 +49,19 @@ pub fn write_svg(folded: &Folded, picture: &Picture, out: &mut dyn Write) -> Res
         write_empty(&picture, &mut buf);
     } else {
         draw_lines(&picture, &mut map, &lines, &mut buf)?;
+        // Every label readable: the root bar says what it is, cut labels keep
+        // the function name, a chart gets start times and a time axis.
+        let time = folded.weight == crate::fold::Weight::Time;
+        let total: f64 = lines
+            .iter()
+            .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+            .sum();
+        let text = String::from_utf8_lossy(&buf);
+        let mut text = readable::relabel(&text, total, time, picture.chart, true);
+        if picture.chart && time {
+            text = readable::add_chart_axis(&text, total, picture.font_size);
+        }
+        buf = text.into_bytes();
     }
     out.write_all(&buf).map_err(|e| Error::Write {
         output: "SVG".into(),
@@ -68,6 +83,9 @@ pub(crate) fn inferno_options(picture: &Picture) -> InfernoOptions<'static> {
     opt.name_type = "Function:".to_string();
     opt.deterministic = true;
     opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
+    // Keep the function name: cut long labels on the right, not the left.
+    opt.text_truncate_direction = TextTruncateDirection::Right;
+    opt.search_color = palette::search_color(picture.palette);
     if picture.inverted {
         opt.direction = Direction::Inverted;
     }
@@ -101,10 +119,22 @@ pub(crate) fn draw_with(
             ),
         });
     }
-    flamegraph::from_lines(opt, lines.iter().map(String::as_str), out).map_err(|e| Error::Write {
-        output: "SVG".into(),
-        source: e,
-    })
+    let start = out.len();
+    flamegraph::from_lines(opt, lines.iter().map(String::as_str), &mut *out).map_err(|e| {
+        Error::Write {
+            output: "SVG".into(),
+            source: e,
+        }
+    })?;
+    // Labels drawn by the script (after load, a resize, a zoom) keep the
+    // function name too.
+    if let Ok(svg) = std::str::from_utf8(&out[start..]) {
+        if let Some(fitted) = readable::fit_labels_script(svg) {
+            out.truncate(start);
+            out.extend_from_slice(fitted.as_bytes());
+        }
+    }
+    Ok(())
 }
 
 /// Have inferno draw folded `lines` (chart lines latest first) with our options.

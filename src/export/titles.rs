@@ -92,8 +92,14 @@ pub fn subtitle_spanning(
         .iter()
         .map(|s| s.drawn + if keep_idle { 0.0 } else { s.idle })
         .sum();
-    if idle > 0.0 && sampled > 0.0 {
-        let pct = 100.0 * idle / sampled;
+    let pct = if sampled > 0.0 {
+        100.0 * idle / sampled
+    } else {
+        0.0
+    };
+    // No idle worth a tenth of a percent is noise, and with nothing drawn
+    // (a filter matched nothing) an idle share means nothing.
+    if pct >= 0.05 && folded.total() > 0.0 {
         if keep_idle || chart {
             parts.push(format!("{pct:.1}% idle"));
         } else {
@@ -115,6 +121,55 @@ pub fn with_policy(subtitle: String, folded: &Folded) -> String {
     } else {
         format!("{subtitle} · {}", parts.join(" · "))
     }
+}
+
+/// What a run kept of its input: the user's filters and `--thread` choice.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    /// `--include`/`--exclude`/`--focus`/`--hide`, as given.
+    pub filters: &'a [crate::hints::Filter],
+    /// `--thread` patterns.
+    pub threads: &'a [String],
+    /// Sources kept by `--thread`.
+    pub kept: usize,
+    /// Sources read.
+    pub of: usize,
+}
+
+/// `subtitle` followed by the filters and `--thread` choice, so a picture
+/// never hides that it is partial; led by "no samples match" when nothing was
+/// left to draw.
+pub fn with_selection(subtitle: String, selection: &Selection<'_>, nothing_left: bool) -> String {
+    let mut parts = Vec::new();
+    if nothing_left {
+        parts.push("no samples match".to_string());
+    }
+    parts.push(subtitle);
+    if !selection.filters.is_empty() {
+        parts.push(
+            selection
+                .filters
+                .iter()
+                .map(|f| f.describe())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    if !selection.threads.is_empty() {
+        let threads: Vec<String> = selection
+            .threads
+            .iter()
+            .map(|t| format!("--thread {t:?}"))
+            .collect();
+        parts.push(format!(
+            "{} ({} of {} sources)",
+            threads.join(" "),
+            selection.kept,
+            selection.of
+        ));
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" · ")
 }
 
 #[cfg(test)]

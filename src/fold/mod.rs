@@ -140,15 +140,16 @@ pub fn fold_with_urls(
         };
         let meta = profile.meta_nodes();
         let summary = fold_one(profile, meta, opts, urls, with_roots, &mut ctx, &mut out);
+        let who = source_label(&profile.source);
         if !summary.has_js && summary.timeline.samples > 0 {
             warnings.push(
-                &profile.source.file,
+                &who,
                 "the runtime recorded no JavaScript stacks: every sample is (program), (idle), \
                  (garbage collector) or empty; the profiler may have sampled the wrong thread \
                  (old workerd builds did this)",
             );
         }
-        warnings.count(&profile.source.file, summary.timeline.reordered, |c| {
+        warnings.count(&who, summary.timeline.reordered, |c| {
             format!("{c} samples were out of time order (negative timeDeltas) and were sorted by time, as DevTools does")
         });
         let span = summary.timeline.end - summary.timeline.first;
@@ -158,7 +159,7 @@ pub fn fold_with_urls(
         let samples_idle = meta.idle != NONE;
         if !samples_idle && span > 0.0 && summary.long_gaps > policy::GAP_NOTE_SHARE * span {
             let share = 100.0 * summary.long_gaps / span;
-            out.notes.push((profile.source.file.clone(), format!(
+            out.notes.push((who.clone(), format!(
                 "{share:.0}% of the time lies in sampling gaps longer than {} median intervals \
                  (the runtime takes no samples while idle?); {}",
                 policy::GAP_FACTOR,
@@ -174,6 +175,17 @@ pub fn fold_with_urls(
         out.tree = raw;
     }
     out
+}
+
+/// A source as warnings name it: its file, and the thread when the file's
+/// name does not already say it (`trace.json (CrRendererMain (pid 775))`), so
+/// a warning about one thread of a trace says which.
+pub fn source_label(source: &SourceInfo) -> String {
+    if source.name.is_empty() || source.file.ends_with(&source.name) {
+        source.file.clone()
+    } else {
+        format!("{} ({})", source.file, source.name)
+    }
 }
 
 /// What the fold of one source shares with the others.
@@ -400,8 +412,18 @@ fn fold_one(
                         None => stack,
                     }
                 };
+                // A run is a span of time: samples left out between two
+                // (idle, a (root) gap) end it, so that it can be clipped to a window.
+                let time = opts.weight == Weight::Time;
                 match summary.runs.last_mut() {
-                    Some(r) if r.stack == stack => r.weight += w,
+                    Some(r)
+                        if r.stack == stack
+                            && (!time
+                                || (r.start + r.weight - piece.start).abs()
+                                    <= 1e-9 * piece.start.abs().max(1.0)) =>
+                    {
+                        r.weight += w
+                    }
                     _ => summary.runs.push(Run {
                         stack,
                         weight: w,

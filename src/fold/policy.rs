@@ -81,17 +81,21 @@ pub fn origins(profiles: &[Profile]) -> Vec<f64> {
             Timing::Even => p.start_time,
         })
         .collect();
+    // The earliest first sample of each clock, found in one pass (a trace
+    // may hold 100,000 threads: never compare every one with every one).
+    let mut earliest: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    for (p, &t) in profiles.iter().zip(&own) {
+        if let Some(clock) = &p.source.clock {
+            let e = earliest.entry(clock.as_str()).or_insert(t);
+            *e = e.min(t);
+        }
+    }
     profiles
         .iter()
-        .enumerate()
-        .map(|(i, p)| match &p.source.clock {
-            Some(clock) => profiles
-                .iter()
-                .zip(&own)
-                .filter(|(q, _)| q.source.clock.as_ref() == Some(clock))
-                .map(|(_, &t)| t)
-                .fold(own[i], f64::min),
-            None => own[i],
+        .zip(&own)
+        .map(|(p, &t)| match &p.source.clock {
+            Some(clock) => earliest.get(clock.as_str()).copied().unwrap_or(t),
+            None => t,
         })
         .map(|t| if t.is_finite() { t } else { 0.0 })
         .collect()

@@ -16,6 +16,8 @@ pub mod json;
 pub mod legacy;
 pub mod naming;
 pub mod selfprofile;
+pub mod sidecar;
+pub mod sniff;
 pub mod source;
 pub mod trace;
 pub mod tree;
@@ -102,7 +104,13 @@ pub fn import_path(path: &Path, warnings: &mut Warnings) -> Result<Vec<Profile>>
         warnings: Warnings::new(),
     };
     let source = naming::source_for(path, &ctx.input);
-    let profiles = import_raw(raw, source, &mut ctx);
+    let mut profiles = import_raw(raw, source, &mut ctx);
+    if let Ok(list) = &mut profiles {
+        let scripts = sidecar::read_beside(path, &mut ctx.warnings);
+        for p in list.iter_mut().filter(|p| p.scripts.is_empty()) {
+            p.scripts.clone_from(&scripts);
+        }
+    }
     warnings.extend(ctx.warnings);
     profiles
 }
@@ -133,6 +141,9 @@ fn import_raw(
     } else {
         raw
     };
+    if let Some(what) = sniff::foreign(&bytes) {
+        return Err(Error::profile(&ctx.input, what));
+    }
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return import_bytes(&bytes, source, ctx);
     }
@@ -214,12 +225,39 @@ fn parse_cdp_in_parallel(
 }
 
 /// Import a document already in memory (decompressed), detecting its format.
+/// A UTF-8 byte-order mark is skipped (byte offsets in errors still count it).
 pub fn import_bytes(
     bytes: &[u8],
     source: crate::model::SourceInfo,
     ctx: &mut ImportContext,
 ) -> Result<Vec<Profile>> {
+    let skip = source::text_start(bytes, &ctx.input)?;
+    import_text(&bytes[skip..], source, ctx).map_err(|e| match e {
+        Error::Json {
+            input,
+            offset,
+            message,
+            syntax,
+        } => Error::Json {
+            input,
+            offset: offset + skip,
+            message,
+            syntax,
+        },
+        e => e,
+    })
+}
+
+/// [`import_bytes`] after the byte-order mark.
+fn import_text(
+    bytes: &[u8],
+    source: crate::model::SourceInfo,
+    ctx: &mut ImportContext,
+) -> Result<Vec<Profile>> {
     let input = ctx.input.clone();
+    if let Some(what) = sniff::foreign(bytes) {
+        return Err(Error::profile(&input, what));
+    }
     let first = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())

@@ -62,13 +62,47 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 }
 
 /// A reader decompressing gzip `bytes` (all members) as it goes, telling the
-/// progress line how much of the compressed input it has consumed.
+/// progress line how much of the compressed input it has consumed. A UTF-8
+/// byte-order mark at the start of the text is skipped.
 pub fn gunzip_reader(bytes: &[u8]) -> impl Read + '_ {
     let counted = Counted {
         inner: bytes,
         since: 0,
     };
-    io::BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(counted))
+    let mut reader =
+        io::BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(counted));
+    // A broken stream is reported by the reads that follow.
+    if let Ok(head) = io::BufRead::fill_buf(&mut reader) {
+        if head.starts_with(UTF8_BOM) {
+            io::BufRead::consume(&mut reader, UTF8_BOM.len());
+        }
+    }
+    reader
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the JSON text of a document starts: after a UTF-8 byte-order mark
+/// (PowerShell 5 and Notepad write them), or an error for UTF-16 text, which
+/// no profiler writes but an editor's "Save as Unicode" does.
+pub fn text_start(bytes: &[u8], display: &str) -> Result<usize> {
+    if bytes.starts_with(UTF8_BOM) {
+        return Ok(UTF8_BOM.len());
+    }
+    let utf16 = match bytes {
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian, with a byte-order mark)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian, with a byte-order mark)"),
+        [b'{' | b'[', 0, ..] => Some("UTF-16 (little-endian)"),
+        [0, b'{' | b'[', ..] => Some("UTF-16 (big-endian)"),
+        _ => None,
+    };
+    match utf16 {
+        Some(kind) => Err(Error::profile(
+            display,
+            format!("the file is {kind} text; profiles are UTF-8 JSON: re-save it as UTF-8"),
+        )),
+        None => Ok(0),
+    }
 }
 
 /// Counts the bytes read through it for the progress line.
@@ -94,10 +128,7 @@ pub fn gunzip(bytes: &[u8], display: &str) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     flate2::read::MultiGzDecoder::new(bytes)
         .read_to_end(&mut out)
-        .map_err(|e| Error::Read {
-            input: display.to_string(),
-            source: io::Error::new(e.kind(), format!("broken gzip stream: {e}")),
-        })?;
+        .map_err(|e| Error::profile(display, super::sniff::gzip_failure(&e, out.len())))?;
     Ok(out)
 }
 

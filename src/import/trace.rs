@@ -514,9 +514,15 @@ pub fn import(
             },
         })
         .collect();
+    // How many threads of each process carry each name, counted once (not
+    // per thread: a trace may hold 100,000 threads).
+    let mut name_counts: HashMap<(&Option<Tag>, &str), usize> = HashMap::new();
+    for ((pid, _), name) in &thread_names {
+        *name_counts.entry((pid, name.as_str())).or_default() += 1;
+    }
     let names: Vec<String> = threads
         .iter()
-        .map(|t| thread_label(t, &thread_names, &process_names))
+        .map(|t| thread_label(t, &thread_names, &name_counts, &process_names))
         .collect();
 
     let mut out = Vec::new();
@@ -586,6 +592,7 @@ pub fn import(
 fn thread_label(
     t: &Thread,
     threads: &HashMap<(Option<Tag>, Option<Tag>), String>,
+    name_counts: &HashMap<(&Option<Tag>, &str), usize>,
     processes: &HashMap<Option<Tag>, String>,
 ) -> String {
     let pid = t.pid.as_ref().map_or("?".to_string(), Tag::to_string);
@@ -594,11 +601,7 @@ fn thread_label(
     };
     match threads.get(&(t.pid.clone(), t.tid.clone())) {
         Some(name) => {
-            let unique = threads
-                .iter()
-                .filter(|((p, _), n)| *p == t.pid && *n == name)
-                .count()
-                == 1;
+            let unique = name_counts.get(&(&t.pid, name.as_str())) == Some(&1);
             let main = t.pid.as_ref() == Some(tid)
                 || (unique && name.starts_with("Cr") && name.ends_with("Main"));
             if main {

@@ -7,6 +7,7 @@
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Warnings {
     items: Vec<String>,
+    notes: Vec<String>,
 }
 
 impl Warnings {
@@ -30,6 +31,18 @@ impl Warnings {
     /// Append another set of warnings.
     pub fn extend(&mut self, other: Warnings) {
         self.items.extend(other.items);
+        self.notes.extend(other.notes);
+    }
+
+    /// Record a remark that is not a repair (the source maps summary):
+    /// printed like a warning, never an error under `--strict`.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
+    /// The remarks, in the order made.
+    pub fn notes(&self) -> impl Iterator<Item = &str> {
+        self.notes.iter().map(String::as_str)
     }
 
     /// The warnings, in the order found.
