@@ -18,6 +18,10 @@ use clap::{Parser, ValueEnum};
     after_help = "Examples:\n  cpuflame in.cpuprofile > flame.svg\n  cpuflame --chart in.cpuprofile > chart.svg\n  cpuflame --chart --thread worker profiles/ -o workers.svg\n  cpuflame --list profiles/\n  cpuflame in.cpuprofile -o bug-report.png\n  cpuflame --format folded in.cpuprofile | inferno-flamegraph > out.svg"
 )]
 pub struct Cli {
+    /// A subcommand instead of drawing (`completions`, `man`).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Profile files to read; `-` or nothing reads standard input. A directory stands
     /// for its profile files (.cpuprofile, .json, .devtools, .gz; not in subdirectories),
     /// sorted by name.
@@ -237,6 +241,14 @@ pub struct Cli {
     /// nodes) as an error.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Subcommands: each has its own module; with none, cpuflame draws its INPUTs.
+#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Shell completions and the manual page.
+    #[command(flatten)]
+    Shell(crate::shell::ShellCommand),
 }
 
 /// `--format` values.

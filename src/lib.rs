@@ -34,4 +34,5 @@ pub mod model;
 pub mod options;
 pub mod output;
 pub mod progress;
+pub mod shell;
 pub mod symbolicate;

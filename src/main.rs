@@ -2,10 +2,22 @@
 
 use clap::Parser;
 
-use cpuflame::{app, cli::Cli, options::Options, output};
+use cpuflame::{
+    app,
+    cli::{Cli, Command},
+    options::Options,
+    output, shell,
+};
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(Command::Shell(command)) = &cli.command {
+        if let Err(e) = shell::run(command, &mut std::io::stdout()) {
+            eprintln!("cpuflame: error: {e}");
+            std::process::exit(e.exit_code());
+        }
+        return;
+    }
     output::remove_temporary_files_on_interrupt();
     let quiet = cli.quiet;
     let result = Options::from_cli(cli).and_then(|opts| app::run(&opts));

@@ -68,14 +68,18 @@ impl Options {
             })?,
             (None, None) => Format::Svg,
         };
-        if format == Format::Png
+        if matches!(format, Format::Png | Format::Pprof)
             && !cli.list
             && cli.output.is_none()
             && std::io::stdout().is_terminal()
         {
-            return Err(Error::Usage(
-                "refusing to write a PNG to the terminal: use -o FILE.png or redirect standard output".into(),
-            ));
+            let (what, ext) = match format {
+                Format::Png => ("a PNG", "png"),
+                _ => ("gzipped pprof", "pb.gz"),
+            };
+            return Err(Error::Usage(format!(
+                "refusing to write {what} to the terminal: use -o FILE.{ext} or redirect standard output"
+            )));
         }
         if !(16..=100_000).contains(&cli.width.unwrap_or(1200)) {
             return Err(Error::Usage(
