@@ -3,6 +3,7 @@
 
 use std::cell::OnceCell;
 
+use rustc_hash::FxHashSet;
 use sourcemap::{DecodedMap, SourceMap};
 
 use super::locate;
@@ -39,6 +40,8 @@ pub struct LoadedMap {
     base: String,
     /// Original texts (`sourcesContent`), indexed on first use.
     texts: Vec<OnceCell<Option<Text>>>,
+    /// Names declared in each original text, collected on first use.
+    declared: Vec<OnceCell<FxHashSet<String>>>,
 }
 
 /// Decode map bytes: plain maps and index maps (`sections`, flattened once).
@@ -93,11 +96,15 @@ impl LoadedMap {
         let texts = (0..map.get_source_count())
             .map(|_| OnceCell::new())
             .collect();
+        let declared = (0..map.get_source_count())
+            .map(|_| OnceCell::new())
+            .collect();
         Ok(LoadedMap {
             map,
             script,
             base,
             texts,
+            declared,
         })
     }
 
@@ -129,8 +136,7 @@ impl LoadedMap {
         }
         let source = token.get_source()?;
         let (src_line, src_col) = (token.get_src_line(), token.get_src_col());
-        let original = self.original(token.get_src_id());
-        let name = self.name(frame, line, col, original, src_line, src_col);
+        let name = self.name(frame, line, col, &token);
         let mut out = CallFrame::new(&name, &self.source_url(source), 0, 0);
         out.line = i64::from(src_line);
         out.column = i64::from(src_col);
@@ -145,21 +151,21 @@ impl LoadedMap {
     /// 3. the nearest enclosing named function in `sourcesContent`, as
     ///    `(anonymous in NAME)`;
     /// 4. the runtime name as recorded.
-    fn name(
-        &self,
-        frame: &CallFrame,
-        line: u32,
-        col: u32,
-        original: Option<&Text>,
-        src_line: u32,
-        src_col: u32,
-    ) -> String {
+    fn name(&self, frame: &CallFrame, line: u32, col: u32, token: &sourcemap::Token<'_>) -> String {
+        let src_id = token.get_src_id();
+        let original = self.original(src_id);
+        let (src_line, src_col) = (token.get_src_line(), token.get_src_col());
         if let Some(n) = self.bound_name(frame, line, col) {
             return n;
         }
         let runtime = frame.name.as_str();
         let minified = match original {
-            Some(o) => !names::declared_in(&o.text, runtime),
+            Some(o) => match self.declared.get(src_id as usize) {
+                Some(cell) => !cell
+                    .get_or_init(|| names::declared_names(&o.text))
+                    .contains(runtime),
+                None => true,
+            },
             None => runtime.chars().count() <= 2,
         };
         if !runtime.is_empty() && !minified {
