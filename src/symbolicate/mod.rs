@@ -168,6 +168,13 @@ fn abbreviate(names: &[&str]) -> String {
     }
 }
 
+/// The URL of the `//# sourceMappingURL=` comment on the last non-empty line
+/// of a script's text, if there is one.
+pub fn source_map_comment(script: &str) -> Option<&str> {
+    let line = script.lines().rev().find(|l| !l.trim().is_empty())?;
+    locate::comment_url(line)
+}
+
 /// A map given with `--source-map`, read up front.
 struct GivenMap {
     path: PathBuf,
@@ -360,6 +367,12 @@ fn resolve(
     let loaded = found
         .bytes
         .map_err(|e| Refusal::new("unreadable", e))
+        .and_then(
+            |b| match script_text.as_ref().and_then(|t| map::quick_stale(&b, t)) {
+                Some(stale) => Err(stale),
+                None => Ok(b),
+            },
+        )
         .and_then(|b| map::decode(&b))
         .and_then(|m| LoadedMap::new(m, script_text, found.base, found.by_name.then_some(name)));
     match loaded {
