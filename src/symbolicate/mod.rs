@@ -135,7 +135,11 @@ impl Summary {
         if self.line().is_none() {
             return String::new();
         }
-        let mut out = String::from("\nscript  source map  frames mapped\n");
+        let mut rows = vec![[
+            "script".to_string(),
+            "source map".to_string(),
+            "frames mapped".to_string(),
+        ]];
         for s in &self.scripts {
             let (map, note) = match &s.status {
                 Status::Mapped { map } => (map.clone(), format!("{}/{}", s.mapped, s.frames)),
@@ -145,7 +149,13 @@ impl Summary {
                     format!("refused ({}): {}", why.kind, why.reason),
                 ),
             };
-            out.push_str(&format!("{}  {map}  {note}\n", s.url));
+            rows.push([s.url.clone(), map, note]);
+        }
+        let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        let (w0, w1) = (width(0), width(1));
+        let mut out = String::from("\n");
+        for [a, b, c] in &rows {
+            out.push_str(&format!("{a:<w0$}  {b:<w1$}  {c}\n"));
         }
         out
     }
