@@ -78,8 +78,9 @@ pub fn run(opts: &Options) -> Result<Report> {
         .flat_map(|i| i.files.clone())
         .collect();
     let mut profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
-    let maps = symbolicate::apply(&mut profiles, &opts.source_maps, &mut warnings)?;
     phases.done("read and import");
+    let maps = symbolicate::apply(&mut profiles, &opts.source_maps, &mut warnings)?;
+    phases.done("source maps");
     progress.done_reading();
     progress.phase("folding stacks");
     let sources_read = profiles.len();

@@ -133,7 +133,7 @@ fn check_originals(dir: &str, ts: bool) {
     let (work, main) = if ts {
         ("ts/work.ts", "ts/main.ts")
     } else {
-        ("src/work.js", "src/main.js")
+        ("src/work.js", "src/run.js")
     };
     let anon = if ts {
         // tsc writes no sourcesContent: no enclosing function to name, so the
@@ -471,7 +471,7 @@ fn sidecar_scripts_map_a_capture_with_no_files() {
     for (name, file) in [
         ("sumSquares", "src/work.js"),
         ("area", "src/work.js"),
-        ("runAll", "src/main.js"),
+        ("runAll", "src/run.js"),
     ] {
         assert!(
             frames
@@ -486,4 +486,47 @@ fn sidecar_scripts_map_a_capture_with_no_files() {
     let p = import::import_path(&dir.join("cap.cpuprofile"), &mut w).expect("imports");
     assert!(p[0].scripts.is_empty());
     assert!(w.iter().any(|m| m.contains("cap.scripts.json")), "{w:?}");
+}
+
+#[test]
+fn chrome_trace_source_rundown_maps_with_no_files() {
+    // A real Chromium trace (samples/chrome/sourcemaps/record.js) of a page whose
+    // bundle has an inline map: the script is a web URL, its map is read from the
+    // trace's ScriptCatchup sourceText (Chrome elides inline sourceMapUrls).
+    let trace = common::sample("chrome/sourcemaps/inline-map.trace.json");
+    let (profiles, summary, w) = mapped(&trace, &SourceMapOptions::default());
+    assert!(w.is_empty(), "{w:?}");
+    assert_eq!(summary.scripts.len(), 1);
+    assert!(summary.scripts[0].url.starts_with("http://127.0.0.1:"));
+    assert!(matches!(summary.scripts[0].status, Status::Mapped { .. }));
+    let frames: Vec<_> = profiles.iter().flat_map(|p| &p.frames).collect();
+    for (name, file, needle) in [
+        ("sumSquares", "src/work.js", "function sumSquares("),
+        ("hashText", "src/work.js", "const hashText = ("),
+        ("area", "src/work.js", "  area(ms"),
+        ("runAll", "src/run.js", "function runAll("),
+        (
+            "(anonymous in runAll)",
+            "src/run.js",
+            ".forEach(function (budget",
+        ),
+    ] {
+        let line = line_of(file, needle);
+        assert!(
+            frames
+                .iter()
+                .any(|f| f.name == name && f.url.ends_with(file) && f.line == line),
+            "no {name} at {file}:{}: {frames:?}",
+            line + 1
+        );
+    }
+    let off = SourceMapOptions {
+        mode: Mode::Off,
+        ..SourceMapOptions::default()
+    };
+    let (profiles, _, _) = mapped(&trace, &off);
+    assert!(profiles
+        .iter()
+        .flat_map(|p| &p.frames)
+        .all(|f| f.name != "sumSquares"));
 }

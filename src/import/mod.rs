@@ -15,6 +15,7 @@ pub mod inputs;
 pub mod json;
 pub mod legacy;
 pub mod naming;
+pub mod rundown;
 pub mod selfprofile;
 pub mod sidecar;
 pub mod sniff;

@@ -129,6 +129,8 @@ enum Kind {
     CpuProfile,
     ThreadName,
     ProcessName,
+    /// Source rundown: a script's URL, source map URL or text (see `rundown`).
+    ScriptCatchup,
 }
 
 /// A kept event.
@@ -160,6 +162,7 @@ impl<'a> Events<'a> {
             Some("CpuProfile") => Kind::CpuProfile,
             Some("thread_name") => Kind::ThreadName,
             Some("process_name") => Kind::ProcessName,
+            Some("ScriptCatchup") => Kind::ScriptCatchup,
             _ => return,
         };
         self.kept.push(Event {
@@ -467,7 +470,7 @@ pub fn import(
                 id: e.id.clone(),
                 complete: true,
             }),
-            Kind::ThreadName | Kind::ProcessName => {}
+            Kind::ThreadName | Kind::ProcessName | Kind::ScriptCatchup => {}
         }
     }
     ctx.warnings.count(&input, duplicates, |c| {
@@ -581,6 +584,15 @@ pub fn import(
             format!("none of the {empty} CPU profiles in this trace has samples"),
         ));
     }
+    let mut scripts = super::rundown::scripts(
+        kept.iter()
+            .filter(|e| e.kind == Kind::ScriptCatchup)
+            .map(|e| (e.pid.as_ref().and_then(Tag::as_u64), e.args)),
+    );
+    for (p, _) in out.iter_mut() {
+        p.scripts = scripts.get(&p.source.pid).cloned().unwrap_or_default();
+    }
+    scripts.clear();
     Ok(out.into_iter().map(|(p, _)| p).collect())
 }
 

@@ -51,7 +51,12 @@ pub fn percent_decode(s: &str) -> String {
 /// Read a file of at most [`MAX_FILE_BYTES`].
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        // A device or a pipe (`/dev/zero`) could be read forever.
+        return Err("not a regular file".to_string());
+    }
+    let len = meta.len();
     if len > MAX_FILE_BYTES {
         return Err(format!(
             "{} MB, more than the {} MB cpuflame reads",
@@ -240,6 +245,14 @@ mod tests {
             "https://h/js/app.js.map"
         );
         assert_eq!(join("file:///w/a.js", "webpack://x/y"), "webpack://x/y");
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        assert!(read_bounded(Path::new("/dev/zero"))
+            .unwrap_err()
+            .contains("not a regular file"));
+        assert!(read_bounded(Path::new("/nonexistent/x.map")).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::cell::OnceCell;
 
+use rustc_hash::FxHashSet;
 use sourcemap::{DecodedMap, SourceMap};
 
 use super::locate;
@@ -39,6 +40,8 @@ pub struct LoadedMap {
     base: String,
     /// Original texts (`sourcesContent`), indexed on first use.
     texts: Vec<OnceCell<Option<Text>>>,
+    /// Names declared in each original text, collected on first use.
+    declared: Vec<OnceCell<FxHashSet<String>>>,
 }
 
 /// Decode map bytes: plain maps and index maps (`sections`, flattened once).
@@ -93,11 +96,15 @@ impl LoadedMap {
         let texts = (0..map.get_source_count())
             .map(|_| OnceCell::new())
             .collect();
+        let declared = (0..map.get_source_count())
+            .map(|_| OnceCell::new())
+            .collect();
         Ok(LoadedMap {
             map,
             script,
             base,
             texts,
+            declared,
         })
     }
 
@@ -129,8 +136,7 @@ impl LoadedMap {
         }
         let source = token.get_source()?;
         let (src_line, src_col) = (token.get_src_line(), token.get_src_col());
-        let original = self.original(token.get_src_id());
-        let name = self.name(frame, line, col, original, src_line, src_col);
+        let name = self.name(frame, line, col, &token);
         let mut out = CallFrame::new(&name, &self.source_url(source), 0, 0);
         out.line = i64::from(src_line);
         out.column = i64::from(src_col);
@@ -145,21 +151,21 @@ impl LoadedMap {
     /// 3. the nearest enclosing named function in `sourcesContent`, as
     ///    `(anonymous in NAME)`;
     /// 4. the runtime name as recorded.
-    fn name(
-        &self,
-        frame: &CallFrame,
-        line: u32,
-        col: u32,
-        original: Option<&Text>,
-        src_line: u32,
-        src_col: u32,
-    ) -> String {
+    fn name(&self, frame: &CallFrame, line: u32, col: u32, token: &sourcemap::Token<'_>) -> String {
+        let src_id = token.get_src_id();
+        let original = self.original(src_id);
+        let (src_line, src_col) = (token.get_src_line(), token.get_src_col());
         if let Some(n) = self.bound_name(frame, line, col) {
             return n;
         }
         let runtime = frame.name.as_str();
         let minified = match original {
-            Some(o) => !names::declared_in(&o.text, runtime),
+            Some(o) => match self.declared.get(src_id as usize) {
+                Some(cell) => !cell
+                    .get_or_init(|| names::declared_names(&o.text))
+                    .contains(runtime),
+                None => true,
+            },
             None => runtime.chars().count() <= 2,
         };
         if !runtime.is_empty() && !minified {
@@ -183,14 +189,23 @@ impl LoadedMap {
                 let (a, _) = names::binding_before(&text.text, at)?;
                 text.position(a)
             }
-            // No generated text (a live capture): the runtime name ends where
-            // the parameters start, as in `function NAME(` and `NAME(){`.
+            // No generated text (a live capture, a trace): V8's name is the
+            // binding, which ends where the parameters start (`function NAME(`,
+            // `NAME(){`) or one `=`/`:` before (`NAME=(a)=>`, `NAME=a=>`): a
+            // named token starting exactly there.
             None => {
-                let len = frame.name.encode_utf16().count() as u32;
-                if len == 0 || len > col {
+                let name = frame.name.rsplit('.').next().unwrap_or("");
+                let len = name.encode_utf16().count() as u32;
+                if len == 0 {
                     return None;
                 }
-                (line, col - len)
+                let at = [len, len + 1].into_iter().find_map(|back| {
+                    let c = col.checked_sub(back)?;
+                    let t = self.map.lookup_token(line, c)?;
+                    (t.get_dst() == (line, c) && t.get_name().is_some_and(|n| !n.is_empty()))
+                        .then_some((line, c))
+                })?;
+                at
             }
         };
         let token = self.map.lookup_token(bl, bc)?;
@@ -219,6 +234,72 @@ impl LoadedMap {
         }
         locate::join(&self.base, source)
     }
+}
+
+/// Before decoding: the generated line of a plain map's last mapping, read
+/// from its raw `mappings` string (a count of `;`), refused when past the
+/// script's end. A stale map of 100 MB is thus refused without being
+/// decoded. `None` when the string cannot be found simply (index maps): the
+/// full check after decoding still applies.
+pub fn quick_stale(bytes: &[u8], script: &Text) -> Option<Refusal> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let key = "\"mappings\"";
+    let mut from = 0;
+    let start = loop {
+        let at = from + text[from..].find(key)?;
+        from = at + key.len();
+        if text[..at].ends_with('\\') {
+            continue; // inside a string (`sourcesContent`)
+        }
+        let rest = text[from..].trim_start();
+        let Some(value) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let value = value.trim_start();
+        if !value.starts_with('"') {
+            return None;
+        }
+        break text.len() - value.len() + 1;
+    };
+    // In an index map, the first `mappings` is a section's, after the `sections` key.
+    if text[..start].contains("\"sections\"") {
+        return None;
+    }
+    let mappings = &text[start..start + text[start..].find('"')?];
+    let used = mappings.trim_end_matches([';', ',']);
+    if used.is_empty() {
+        return None;
+    }
+    let last = count_semicolons(used.as_bytes());
+    (last >= script.line_count()).then(|| {
+        Refusal::new(
+            "stale",
+            format!(
+                "its mappings reach line {} but the script has {} lines",
+                last + 1,
+                script.line_count()
+            ),
+        )
+    })
+}
+
+/// The number of `;` in `bytes`, eight bytes at a time (a 100 MB `mappings`
+/// string is counted quickly even in a debug build).
+fn count_semicolons(bytes: &[u8]) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const SEMI: u64 = 0x3b3b_3b3b_3b3b_3b3b;
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder().iter().filter(|&&b| b == b';').count();
+    let mut n = 0usize;
+    for c in chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_ne_bytes(w) ^ SEMI;
+        // High bit set exactly in the bytes of x that are zero (bytes equal to `;`).
+        let zero = !((((x & LOW7) + LOW7) | x) | LOW7);
+        n += zero.count_ones() as usize;
+    }
+    n + tail
 }
 
 /// Refuse a map whose mappings reach past the end of the script: it was
@@ -322,5 +403,27 @@ mod tests {
             .expect("refused");
         assert_eq!(r.kind, "mismatch");
         assert!(decode(b"{\"version\":3,\"mappings\":\"A\"").is_err());
+    }
+
+    #[test]
+    fn stale_maps_are_refused_before_decoding() {
+        let three = Text::new("a\nb\nc".into());
+        let decoy =
+            br#"{"sourcesContent":["x = {\"mappings\": \";;;;;;AAAA\"}"],"mappings" : ";;AAAA;;"}"#;
+        assert_eq!(quick_stale(decoy, &three), None, "line 3 of 3 fits");
+        let stale = br#"{"mappings":";;;AAAA"}"#;
+        let r = quick_stale(stale, &three).expect("refused");
+        assert!(
+            r.reason.contains("line 4 but the script has 3"),
+            "{}",
+            r.reason
+        );
+        assert_eq!(
+            quick_stale(br#"{"sections":[],"mappings":";;;;A"}"#, &three),
+            None
+        );
+        assert_eq!(quick_stale(b"not json", &three), None);
+        let text = "a;;b;c;;;;;;;;;;x;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;";
+        assert_eq!(count_semicolons(text.as_bytes()), text.matches(';').count());
     }
 }

@@ -135,7 +135,11 @@ impl Summary {
         if self.line().is_none() {
             return String::new();
         }
-        let mut out = String::from("\nscript  source map  frames mapped\n");
+        let mut rows = vec![[
+            "script".to_string(),
+            "source map".to_string(),
+            "frames mapped".to_string(),
+        ]];
         for s in &self.scripts {
             let (map, note) = match &s.status {
                 Status::Mapped { map } => (map.clone(), format!("{}/{}", s.mapped, s.frames)),
@@ -145,7 +149,13 @@ impl Summary {
                     format!("refused ({}): {}", why.kind, why.reason),
                 ),
             };
-            out.push_str(&format!("{}  {map}  {note}\n", s.url));
+            rows.push([s.url.clone(), map, note]);
+        }
+        let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        let (w0, w1) = (width(0), width(1));
+        let mut out = String::from("\n");
+        for [a, b, c] in &rows {
+            out.push_str(&format!("{a:<w0$}  {b:<w1$}  {c}\n"));
         }
         out
     }
@@ -166,6 +176,13 @@ fn abbreviate(names: &[&str]) -> String {
     } else {
         format!("{}, and {} more", names[..3].join(", "), names.len() - 3)
     }
+}
+
+/// The URL of the `//# sourceMappingURL=` comment on the last non-empty line
+/// of a script's text, if there is one.
+pub fn source_map_comment(script: &str) -> Option<&str> {
+    let line = script.lines().rev().find(|l| !l.trim().is_empty())?;
+    locate::comment_url(line)
 }
 
 /// A map given with `--source-map`, read up front.
@@ -360,6 +377,12 @@ fn resolve(
     let loaded = found
         .bytes
         .map_err(|e| Refusal::new("unreadable", e))
+        .and_then(
+            |b| match script_text.as_ref().and_then(|t| map::quick_stale(&b, t)) {
+                Some(stale) => Err(stale),
+                None => Ok(b),
+            },
+        )
         .and_then(|b| map::decode(&b))
         .and_then(|m| LoadedMap::new(m, script_text, found.base, found.by_name.then_some(name)));
     match loaded {

@@ -17,6 +17,8 @@
 //! These scans are heuristics on text (strings and comments are not
 //! skipped); they are bounded, and a miss only means "no name from here".
 
+use rustc_hash::FxHashSet;
+
 /// How far back a scan for an enclosing function may look, in bytes.
 const ENCLOSING_SCAN_LIMIT: usize = 256 * 1024;
 
@@ -119,31 +121,44 @@ fn assigned_name(text: &str, end: usize) -> Option<(usize, usize)> {
     (!NOT_NAMES.contains(&word)).then_some((start, name_end))
 }
 
-/// Whether `name` is declared in `source` (a function, method, variable or
-/// property of that name): then it is the author's, not a minifier's.
-pub fn declared_in(source: &str, name: &str) -> bool {
-    if name.is_empty() {
-        return false;
-    }
+/// The names declared in `source` (functions, methods, variables, properties:
+/// identifiers followed by `(`, `=` or `:`, or preceded by `function`), in one
+/// pass: a runtime name found here is the author's, not a minifier's.
+pub fn declared_names(source: &str) -> FxHashSet<String> {
     let s = source.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = source[from..].find(name) {
-        let start = from + pos;
-        let end = start + name.len();
-        from = end;
-        if start > 0 && is_ident_byte(s[start - 1]) || end < s.len() && is_ident_byte(s[end]) {
+    let mut out = FxHashSet::default();
+    let mut i = 0;
+    let mut previous: &str = "";
+    while i < s.len() {
+        if !is_ident_byte(s[i]) || s[i].is_ascii_digit() {
+            if !s[i].is_ascii_whitespace() {
+                previous = "";
+            }
+            i += 1;
             continue;
         }
-        let after = s[end..].iter().find(|b| !b.is_ascii_whitespace());
-        if matches!(after, Some(b'(' | b'=' | b':')) {
-            return true;
+        let start = i;
+        while i < s.len() && is_ident_byte(s[i]) {
+            i += 1;
         }
-        let before = skip_space_back(s, start);
-        if ident_back(s, before).is_some_and(|w| &source[w..before] == "function") {
-            return true;
+        let Some(word) = source.get(start..i) else {
+            continue;
+        };
+        let after = s[i..].iter().find(|b| !b.is_ascii_whitespace());
+        if (previous == "function" || matches!(after, Some(b'(' | b'=' | b':')))
+            && !out.contains(word)
+        {
+            out.insert(word.to_string());
         }
+        previous = word;
     }
-    false
+    out
+}
+
+/// Whether `name` is declared in `source` (see [`declared_names`]).
+#[cfg(test)]
+fn declared_in(source: &str, name: &str) -> bool {
+    declared_names(source).contains(name)
 }
 
 /// The nearest named function enclosing byte `at` of `text`: walks back over

@@ -6,6 +6,9 @@ pub struct Text {
     /// The text.
     pub text: String,
     starts: Vec<usize>,
+    /// Per line: all ASCII, so that UTF-16 columns are byte offsets (the
+    /// common case, and the one-line 10 MB bundle must not be walked per lookup).
+    ascii: Vec<bool>,
 }
 
 impl Text {
@@ -22,7 +25,17 @@ impl Text {
             }
             i += 1;
         }
-        Text { text, starts }
+        let ascii = (0..starts.len())
+            .map(|i| {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                text.as_bytes()[starts[i]..end].is_ascii()
+            })
+            .collect();
+        Text {
+            text,
+            starts,
+            ascii,
+        }
     }
 
     /// Number of lines (a final line without a newline counts).
@@ -43,13 +56,21 @@ impl Text {
 
     /// Length of a line in UTF-16 units.
     pub fn line_len_utf16(&self, line: usize) -> Option<usize> {
-        self.line(line).map(|l| l.encode_utf16().count())
+        let l = self.line(line)?;
+        Some(if self.ascii[line] {
+            l.len()
+        } else {
+            l.encode_utf16().count()
+        })
     }
 
     /// Byte offset of a 0-based line and UTF-16 column; `None` past the line's end.
     pub fn offset(&self, line: u32, col: u32) -> Option<usize> {
         let start = *self.starts.get(line as usize)?;
         let l = self.line(line as usize)?;
+        if self.ascii[line as usize] {
+            return ((col as usize) <= l.len()).then_some(start + col as usize);
+        }
         let mut units = 0u32;
         for (i, c) in l.char_indices() {
             if units >= col {
@@ -64,6 +85,9 @@ impl Text {
     pub fn position(&self, offset: usize) -> (u32, u32) {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
+        if self.ascii[line] {
+            return (line as u32, (offset - start) as u32);
+        }
         let col = self
             .text
             .get(start..offset)
