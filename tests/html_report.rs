@@ -459,10 +459,79 @@ fn the_checker_does_see_script_that_runs() {
         &html,
         r#"<!DOCTYPE html><body><canvas id="flame"></canvas><p id="window"></p><p id="title"></p><p id="about"></p><p id="legend"></p>
 <img src="x" onerror="window.__pwned=1">
-<script>window.cpuflameReport={flameFrames:()=>[],zoomed:()=>'',total:()=>0,rows:()=>[],window:()=>null};alert(1);document.body.dataset.ready='1'</script>"#,
+<script>window.cpuflameReport={flameFrames:()=>[],zoomed:()=>'',total:()=>0,rows:()=>[],window:()=>null,timings:()=>({}),idle:()=>true};alert(1);document.body.dataset.ready='1'</script>"#,
     )
     .unwrap();
     let r = check(&html, json!({}));
     assert_eq!(r["pwned"], true, "{r}");
     assert_eq!(r["dialogs"], json!(["1"]), "{r}");
+}
+
+/// The model inside a report, decoded as the page decodes it.
+fn model_of(html: &str) -> Value {
+    let start = html.find(r#"id="model">"#).expect("model element") + r#"id="model">"#.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let b64 = html[start..end].trim();
+    assert!(
+        b64.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c)),
+        "the payload is plain base64"
+    );
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    } as u32;
+    let mut bytes = Vec::new();
+    for chunk in b64.as_bytes().chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c != b'=')
+            .fold(0u32, |n, (i, &c)| n | val(c) << (18 - 6 * i));
+        let keep = chunk.iter().filter(|&&c| c != b'=').count() - 1;
+        bytes.extend_from_slice(&n.to_be_bytes()[1..1 + keep]);
+    }
+    let mut json = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut json)
+        .unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn the_model_holds_the_fold_and_its_timeline() {
+    // No browser needed: the embedded model against the command line's numbers.
+    let input = sample("chrome/page-worker.trace.json");
+    let html = String::from_utf8(run(&[s(&input), "-q", "-f", "html"])).unwrap();
+    let m = model_of(&html);
+    let folded = cli_folded(&[s(&input)]);
+    let total: f64 = folded.iter().map(|(_, w)| w).sum();
+    let selfw: f64 = m["self"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert!((selfw - total).abs() < 1e-6 * total, "{selfw} vs {total}");
+    // Every source's runs add up to what it drew, and are spans in time order.
+    let mut run_total = 0.0;
+    for src in m["sources"].as_array().unwrap() {
+        let runs = src["runs"].as_array().unwrap();
+        assert!(runs.len() >= 3 * 100, "{}", src["name"]);
+        for r in runs.chunks(3) {
+            assert!(r[1].as_f64().unwrap() >= 0.0, "gaps are never negative");
+            run_total += r[2].as_f64().unwrap();
+        }
+    }
+    assert!(
+        (run_total - total).abs() < 1e-6 * total,
+        "{run_total} vs {total}"
+    );
+    assert_eq!(m["sources"].as_array().unwrap().len(), 2);
+    assert!(m["strings"]
+        .to_string()
+        .contains("workerMatMul (worker.js:26:22)"));
+    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
 }

@@ -29,7 +29,11 @@ try {
   await page.goto('file://' + file);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 10000 });
   result.readyMs = Date.now() - t0;
-  const snapshot = () => report(page, () => ({
+  result.firstDrawMs = await page.evaluate(() => cpuflameReport.timings().firstDrawMs);
+  result.readyAtMs = await page.evaluate(() => cpuflameReport.timings().readyAtMs);
+  const settled = () => page.waitForFunction(() => cpuflameReport.idle());
+  await settled();
+  const snapshot = () => settled().then(() => report(page, () => ({
     frames: cpuflameReport.flameFrames(),
     canvasWidth: document.getElementById('flame').clientWidth,
     zoomed: cpuflameReport.zoomed(),
@@ -38,7 +42,7 @@ try {
     tableText: [...document.querySelectorAll('#table-body tr')].slice(0, 50).map((tr) => [...tr.children].map((td) => td.textContent)),
     window: cpuflameReport.window(),
     windowText: document.getElementById('window').textContent,
-  }));
+  })));
   Object.assign(result, await snapshot());
   Object.assign(result, await report(page, () => ({
     scripts: document.getElementsByTagName('script').length,
@@ -77,6 +81,7 @@ try {
     await page.mouse.click(x, y);
     const after = await snapshot();
     result.zoomedTo = after.zoomed;
+    result.zoomTimings = await page.evaluate(() => cpuflameReport.timings());
     result.zoomAfter = after.frames.filter((f) => f.name === frame.name).sort((a, b) => b.w - a.w)[0];
     result.crumbs = await report(page, () => [...document.querySelectorAll('#crumbs button')].map((b) => b.textContent));
     // Back out through the first breadcrumb ("all").
@@ -92,9 +97,11 @@ try {
     await page.mouse.move(box.x + box.width * b, box.y + 14, { steps: 3 });
     await page.mouse.up();
     result.dragged = await snapshot();
+    result.windowTimings = await page.evaluate(() => cpuflameReport.timings());
   }
   if (actions.search !== undefined) {
     await page.fill('#search', actions.search);
+    await settled();
     result.matchedShare = await report(page, () => cpuflameReport.matchedShare());
     result.matchedText = await report(page, () => document.getElementById('matched').textContent);
     result.highlighted = await report(page, () => document.querySelectorAll('#table-body tr.match').length);
@@ -106,6 +113,7 @@ try {
     if (i < 0) throw new Error('no table row for ' + actions.select);
     await page.locator('#table-body tr').nth(i).click();
     await page.fill('#filter', '');
+    await settled();
     result.selected = await report(page, () => cpuflameReport.selected());
     result.sandwich = await report(page, () => cpuflameReport.sandwich());
   }
