@@ -119,9 +119,11 @@ impl Options {
                     .into(),
             ));
         }
-        if cli.reverse && (cli.chart || matches!(format, Format::Folded | Format::Table)) {
+        if cli.reverse
+            && (cli.chart || matches!(format, Format::Folded | Format::Table | Format::Html))
+        {
             return Err(Error::Usage(
-                "--reverse draws the callers view of a flame graph (SVG or PNG); a chart, folded text and the table have none (inferno-flamegraph --reverse reads folded text)".into(),
+                "--reverse draws the callers view of a flame graph (SVG or PNG); a chart, folded text and the table have none (inferno-flamegraph --reverse reads folded text; the HTML report has its sandwich view)".into(),
             ));
         }
         if cli.chart && cli.merge {

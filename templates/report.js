@@ -147,6 +147,7 @@
 
   // ---- Header, legend, about ----
   document.title = M.title;
+  $('icicle').checked = Boolean(M.inverted);
   $('title').textContent = M.title;
   $('subtitle').textContent = M.subtitle;
   $('facts').textContent = sources.length > 1
