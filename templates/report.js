@@ -66,7 +66,6 @@
   {
     const onPath = new Int32Array(S.length);
     const stack = [0];
-    const state = [];
     while (stack.length) {
       const v = stack.pop();
       if (v < 0) { onPath[label[~v]]--; continue; }
@@ -78,7 +77,6 @@
       const k = kidsOf(v);
       for (let j = k.length - 1; j >= 0; j--) stack.push(k[j]);
     }
-    void state;
   }
 
   // Runs per source, times relative to the source's --from/--to origin.
@@ -120,7 +118,6 @@
     for (let i = N - 1; i > 0; i--) t[parent[i]] += t[i];
     return t;
   }
-  const unit = isTime ? 'ms' : 'samples';
   function amount(w) {
     return isTime ? (w / 1000).toFixed(2) + ' ms' : String(Math.round(w));
   }
@@ -167,15 +164,13 @@
       lg.appendChild(sw);
       lg.appendChild(tx);
     }
-    if (match !== undefined) {
-      const sw = document.createElement('span');
-      sw.className = 'swatch';
-      sw.style.background = '#e040c0';
-      const tx = document.createElement('span');
-      tx.textContent = 'search match';
-      lg.appendChild(sw);
-      lg.appendChild(tx);
-    }
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = '#e040c0';
+    const tx = document.createElement('span');
+    tx.textContent = 'search match';
+    lg.appendChild(sw);
+    lg.appendChild(tx);
     for (const n of M.notes) {
       const li = document.createElement('li');
       li.textContent = n;
@@ -594,8 +589,7 @@
       const busy = new Float64Array(cols);
       for (let r = 0; r < s.n; r++) {
         let a = s.start[r];
-        const b = a + (isTime ? s.w[r] : 0);
-        if (!isTime) { busy[Math.min(cols - 1, Math.floor(a / per))] += per / Math.max(1, s.n / cols); continue; }
+        const b = a + s.w[r];
         while (a < b) {
           const c = Math.min(cols - 1, Math.floor(a / per));
           const e = Math.min(b, (c + 1) * per);
@@ -688,7 +682,7 @@
       el.dataset.from = String(win.from);
       el.dataset.to = String(win.to);
     } else {
-      el.textContent = canWindow ? '' : '';
+      el.textContent = '';
       delete el.dataset.from;
       delete el.dataset.to;
     }
@@ -885,9 +879,7 @@
   window.addEventListener('resize', drawViews);
   status.textContent = '';
   status.hidden = true;
-  if (!canWindow) {
-    $('window').textContent = base ? '' : isTime ? '' : 'Sample-count weights: no time window.';
-  }
+  if (!isTime) $('window').textContent = 'Sample-count weights: no timeline, no time window.';
   const firstDraw = performance.now();
   computeRows();
   drawViews();

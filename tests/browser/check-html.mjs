@@ -59,7 +59,7 @@ try {
     const box = await page.locator('#flame').boundingBox();
     const frames = await report(page, () => cpuflameReport.flameFrames());
     const f = frames.filter((fr) => fr.name === name || fr.name.startsWith(name + ' (')).sort((a, b) => b.w - a.w)[0];
-    if (!f) throw new Error('no frame named ' + name);
+    if (!f) throw new Error('no frame named ' + name + ' among ' + frames.map((fr) => fr.name).slice(0, 40).join(' | '));
     return { x: box.x + f.x + Math.min(f.w / 2, 40), y: box.y + f.y + 8, frame: f };
   };
 
