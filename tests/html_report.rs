@@ -151,7 +151,7 @@ fn a_multi_thread_trace_report_answers_like_the_command_line() {
     let html = report(dir.path(), &[s(&input)]);
     let r = check(
         &html,
-        json!({"zoom": "workerMatMul", "drag": [0.3, 0.6], "search": "worker[A-Z]", "select": "byScore"}),
+        json!({"zoom": "workerMatMul", "drag": [0.3, 0.6], "search": "worker[A-Z]", "select": "byScore", "sort": "total"}),
     );
     assert_clean(&r);
 
@@ -281,6 +281,24 @@ fn a_multi_thread_trace_report_answers_like_the_command_line() {
         .map(|(_, v)| v.1)
         .unwrap();
     assert!((r["sandwich"]["total"].as_f64().unwrap() / 1000.0 - by_score).abs() < 0.0051);
+
+    // Clicking the "total" header sorts the rows by total time, largest first.
+    let totals: Vec<f64> = r["sorted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row[4]
+                .as_str()
+                .unwrap()
+                .trim_end_matches(" ms")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(totals.len() == cli.len(), "{}", r["sorted"]);
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+    assert!(totals[0] > totals[totals.len() - 1]);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 // Open an HTML report made by cpuflame in headless Chromium, act on it as a person would
 // (click, drag, type), and print what the page showed as JSON on standard output.
 // Usage: node check-html.mjs FILE.html '{"zoom": "name", "drag": [0.3, 0.6], "search": "re",
-//                                        "select": "name", "pixels": ["name"], "shots": "dir"}'
+//                                        "select": "name", "pixels": ["name"], "sort": "total",
+//                                        "chartZoom": true, "shots": "dir", "prefix": "diff-"}'
 // Always reported:
 //   errors:    console errors and uncaught exceptions     requests: every non-file:// request
 //   dialogs:   alert()/confirm() calls                     pwned:    whether window.__pwned is set
@@ -116,6 +117,11 @@ try {
     await settled();
     result.selected = await report(page, () => cpuflameReport.selected());
     result.sandwich = await report(page, () => cpuflameReport.sandwich());
+  }
+  if (actions.sort) {
+    // Click a column's header: the rows shown follow it.
+    await page.locator('#table-head th', { hasText: new RegExp('^' + actions.sort + '( [▾▴])?$') }).first().click();
+    result.sorted = await report(page, () => [...document.querySelectorAll('#table-body tr')].map((tr) => [...tr.children].map((td) => td.textContent)));
   }
   if (actions.chartZoom) {
     await page.evaluate(() => document.getElementById('chart').scrollIntoView({ block: 'start' }));
