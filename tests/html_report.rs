@@ -564,3 +564,40 @@ fn the_model_holds_the_fold_and_its_timeline() {
         .contains("workerMatMul (worker.js:26:22)"));
     assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+fn a_diff_model_holds_both_sides_at_one_scale() {
+    // No browser needed: the union tree of a --diff report, base scaled to the input's total.
+    let new = sample("node/app.cpuprofile");
+    let base = sample("node-inspector/server.cpuprofile");
+    let html = String::from_utf8(run(&[s(&new), "--diff", s(&base), "-q", "-f", "html"])).unwrap();
+    let m = model_of(&html);
+    let sum = |k: &str| -> f64 {
+        m[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .sum()
+    };
+    let new_total: f64 = cli_folded(&[s(&new)]).iter().map(|(_, w)| w).sum();
+    assert!((sum("self") - new_total).abs() < 1e-6 * new_total);
+    assert!(
+        (sum("base") - new_total).abs() < 1e-3 * new_total,
+        "{} vs {new_total}",
+        sum("base")
+    );
+    assert_eq!(
+        m["base"].as_array().unwrap().len(),
+        m["self"].as_array().unwrap().len()
+    );
+    // Stacks only in the base are kept, with no weight in the input.
+    let only_base = m["self"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(m["base"].as_array().unwrap())
+        .filter(|(n, b)| n.as_f64() == Some(0.0) && b.as_f64().unwrap() > 0.0)
+        .count();
+    assert!(only_base > 0);
+    assert_eq!(m["baseName"], "server.cpuprofile");
+}
