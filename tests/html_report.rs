@@ -123,6 +123,40 @@ fn cli_folded(args: &[&str]) -> Vec<(Vec<String>, f64)> {
         .collect()
 }
 
+/// The page's table after a drag equals `cpuflame ARGS -f table` (ARGS with the same window);
+/// the command line's rows.
+fn assert_window_matches(d: &Value, windowed: &[&str]) -> HashMap<(String, String), (f64, f64)> {
+    let cli = cli_table(windowed);
+    let page: HashMap<(String, String), (f64, f64)> = d["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["name"].as_str().unwrap().into(),
+                    r["loc"].as_str().unwrap().into(),
+                ),
+                (
+                    r["self"].as_f64().unwrap() / 1000.0,
+                    r["total"].as_f64().unwrap() / 1000.0,
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(page.len(), cli.len(), "page {page:?}\ncli {cli:?}");
+    for (k, (cs, ct)) in &cli {
+        let (ps, pt) = page
+            .get(k)
+            .unwrap_or_else(|| panic!("{k:?} missing on the page"));
+        assert!(
+            (ps - cs).abs() <= 0.0051 && (pt - ct).abs() <= 0.0051,
+            "{k:?}: page {ps} {pt}, cli {cs} {ct}"
+        );
+    }
+    cli
+}
+
 /// The function names of the page's flame-graph frames with the most self time.
 fn hottest(r: &Value, n: usize) -> Vec<String> {
     let mut f: Vec<&Value> = r["frames"].as_array().unwrap().iter().collect();
@@ -196,34 +230,7 @@ fn a_multi_thread_trace_report_answers_like_the_command_line() {
     assert!(from > 0.0 && to > from, "{}", d["window"]);
     let (from, to) = (format!("{from}us"), format!("{to}us"));
     let windowed = [s(&input), "--from", &from, "--to", &to];
-    let cli = cli_table(&windowed);
-    let page: HashMap<(String, String), (f64, f64)> = d["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                (
-                    r["name"].as_str().unwrap().into(),
-                    r["loc"].as_str().unwrap().into(),
-                ),
-                (
-                    r["self"].as_f64().unwrap() / 1000.0,
-                    r["total"].as_f64().unwrap() / 1000.0,
-                ),
-            )
-        })
-        .collect();
-    assert_eq!(page.len(), cli.len(), "page {page:?}\ncli {cli:?}");
-    for (k, (cs, ct)) in &cli {
-        let (ps, pt) = page
-            .get(k)
-            .unwrap_or_else(|| panic!("{k:?} missing on the page"));
-        assert!(
-            (ps - cs).abs() <= 0.0051 && (pt - ct).abs() <= 0.0051,
-            "{k:?}: page {ps} {pt}, cli {cs} {ct}"
-        );
-    }
+    let cli = assert_window_matches(d, &windowed);
     let window_total = d["total"].as_f64().unwrap();
     assert!(window_total < 0.5 * total, "the window narrows the totals");
     assert!(
@@ -308,8 +315,17 @@ fn worker_threads_each_get_a_track_and_their_hot_functions() {
     }
     let dir = tempfile::tempdir().unwrap();
     let html = report(dir.path(), &[s(&sample("node-workers"))]);
-    let r = check(&html, json!({"chartZoom": true}));
+    let r = check(&html, json!({"chartZoom": true, "drag": [0.2, 0.7]}));
     assert_clean(&r);
+    // Three files of one process: one window means the same moments on every thread.
+    let d = &r["dragged"];
+    let (from, to) = (
+        format!("{}us", d["window"]["from"]),
+        format!("{}us", d["window"]["to"]),
+    );
+    let input = sample("node-workers");
+    let cli = assert_window_matches(d, &[s(&input), "--from", &from, "--to", &to]);
+    assert!(cli.len() > 10);
     assert_eq!(
         hottest(&r, 3),
         ["matrixWorkerLoop", "primesUpTo", "hashWorkerLoop"]
