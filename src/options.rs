@@ -159,7 +159,7 @@ impl Options {
         }
         if cli.reverse && (cli.chart || !matches!(format, Format::Svg | Format::Png)) {
             return Err(Error::Usage(
-                "--reverse draws the callers view of a flame graph (SVG or PNG); a chart, folded text, the table and the other formats have none (inferno-flamegraph --reverse reads folded text)".into(),
+                "--reverse draws the callers view of a flame graph (SVG or PNG); a chart, folded text, the table and the other formats have none (inferno-flamegraph --reverse reads folded text; the HTML report has its sandwich view)".into(),
             ));
         }
         if cli.chart && cli.merge {

@@ -66,7 +66,6 @@
   {
     const onPath = new Int32Array(S.length);
     const stack = [0];
-    const state = [];
     while (stack.length) {
       const v = stack.pop();
       if (v < 0) { onPath[label[~v]]--; continue; }
@@ -78,7 +77,6 @@
       const k = kidsOf(v);
       for (let j = k.length - 1; j >= 0; j--) stack.push(k[j]);
     }
-    void state;
   }
 
   // Runs per source, times relative to the source's --from/--to origin.
@@ -96,7 +94,8 @@
     for (let r = 0; r < n; r++) if (depth[stack[r]] > maxDepth) maxDepth = depth[stack[r]];
     return { name: s.name, first: s.first, end: Math.max(s.end, end), drawn: s.drawn, n, stack, start, w, maxDepth };
   });
-  const withRuns = sources.filter((s) => s.n > 0);
+  // With sample-count weights a run's weight is a count, not a span: no timeline views.
+  const withRuns = isTime ? sources.filter((s) => s.n > 0) : [];
   const timeEnd = Math.max(1, ...sources.map((s) => s.end));
   // A window needs every sample's time: runs must cover the whole tree (not a
   // hit-count profile) and weights must be durations.
@@ -112,13 +111,13 @@
   let selected = -1;           // selected function (label id)
   let match = null;            // Uint8Array per label, or null
   let win = null;              // {from, to} µs, or null
+  let lastDrawMs = 0;          // how long the last zoom, selection or window took to redraw
 
   function totals(selfw) {
     const t = Float64Array.from(selfw);
     for (let i = N - 1; i > 0; i--) t[parent[i]] += t[i];
     return t;
   }
-  const unit = isTime ? 'ms' : 'samples';
   function amount(w) {
     return isTime ? (w / 1000).toFixed(2) + ' ms' : String(Math.round(w));
   }
@@ -145,6 +144,7 @@
 
   // ---- Header, legend, about ----
   document.title = M.title;
+  $('icicle').checked = Boolean(M.inverted);
   $('title').textContent = M.title;
   $('subtitle').textContent = M.subtitle;
   $('facts').textContent = sources.length > 1
@@ -164,15 +164,13 @@
       lg.appendChild(sw);
       lg.appendChild(tx);
     }
-    if (match !== undefined) {
-      const sw = document.createElement('span');
-      sw.className = 'swatch';
-      sw.style.background = '#e040c0';
-      const tx = document.createElement('span');
-      tx.textContent = 'search match';
-      lg.appendChild(sw);
-      lg.appendChild(tx);
-    }
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = '#e040c0';
+    const tx = document.createElement('span');
+    tx.textContent = 'search match';
+    lg.appendChild(sw);
+    lg.appendChild(tx);
     for (const n of M.notes) {
       const li = document.createElement('li');
       li.textContent = n;
@@ -184,11 +182,18 @@
   }
 
   // ---- Canvas helpers ----
+  // Every canvas is as wide as the page. The width is read once per redraw: reading it
+  // after the table's rows were replaced would force the browser to lay out the whole page.
+  let widthCache = 0;
+  function viewWidth() {
+    if (!widthCache) widthCache = $('flame').clientWidth || document.body.clientWidth;
+    return widthCache;
+  }
   const ROW = 17;
   const FONT = '12px monospace';
   function setup(canvas, cssH) {
     const dpr = window.devicePixelRatio || 1;
-    const cssW = canvas.clientWidth || document.body.clientWidth;
+    const cssW = viewWidth();
     canvas.style.height = cssH + 'px';
     canvas.width = Math.max(1, Math.round(cssW * dpr));
     canvas.height = Math.max(1, Math.round(cssH * dpr));
@@ -317,7 +322,7 @@
   function drawFlame() {
     const path = [];
     for (let p = parent[zoom]; p >= 0; p = parent[p]) path.unshift(p);
-    const w = flame.clientWidth || document.body.clientWidth;
+    const w = viewWidth();
     flameRects = layout(mainTree, zoom, path, w);
     flameRows = paint(flame, mainTree, flameRects, icicle(), (i) => mark(label[i]));
     const crumbs = $('crumbs');
@@ -343,7 +348,9 @@
     const r = hit(flameRows, flame, ev, icicle());
     if (!r) return;
     zoom = r.i;
+    const t = performance.now();
     if (r.i > 0) select(label[r.i]); else drawFlame();
+    lastDrawMs = performance.now() - t;
   });
   $('icicle').addEventListener('change', drawFlame);
 
@@ -404,7 +411,7 @@
     const body = $('table-body');
     body.textContent = '';
     const total = tot[0];
-    const LIMIT = 500;
+    const LIMIT = 200;
     shown.slice(0, LIMIT).forEach((r, k) => {
       const tr = document.createElement('tr');
       tr.dataset.label = String(r.l);
@@ -462,8 +469,9 @@
   function sandwichTrees(l) {
     const mk = () => ({ lab: [l], val: [0], self: [0], kid: [[]], key: new Map() });
     const callers = mk(), callees = mk();
+    const nL = S.length;
     const child = (t, p, lab) => {
-      const k = p + ':' + lab;
+      const k = p * nL + lab;
       let c = t.key.get(k);
       if (c === undefined) {
         c = t.lab.length;
@@ -473,6 +481,7 @@
       }
       return c;
     };
+    const stackN = [], stackT = [];
     for (let i = 1; i < N; i++) {
       if (label[i] !== l || recursive[i] || !(tot[i] > 0)) continue;
       const v = tot[i];
@@ -483,28 +492,31 @@
         c = child(callers, c, label[p]);
         callers.val[c] += v;
       }
-      const stack = [[i, 0]];
-      while (stack.length) {
-        const [n, t] = stack.pop();
+      stackN.push(i); stackT.push(0);
+      while (stackN.length) {
+        const n = stackN.pop(), t = stackT.pop();
         callees.self[t] += cur[n];
         for (const k of kidsOf(n)) {
           if (!(tot[k] > 0)) continue;
           const tk = child(callees, t, label[k]);
           callees.val[tk] += tot[k];
-          stack.push([k, tk]);
+          stackN.push(k); stackT.push(tk);
         }
       }
     }
+    const byName = (t) => (a, b) => (S[t.lab[a]] < S[t.lab[b]] ? -1 : S[t.lab[a]] > S[t.lab[b]] ? 1 : 0);
+    for (const t of [callers, callees]) for (const k of t.kid) if (k.length > 1) k.sort(byName(t));
     const view = (t) => ({
       value: (i) => t.val[i],
       label: (i) => S[t.lab[i]],
       color: (i) => colors[t.lab[i]],
-      kids: (i) => t.kid[i].slice().sort((a, b) => (S[t.lab[a]] < S[t.lab[b]] ? -1 : 1)),
+      kids: (i) => t.kid[i],
       t,
     });
     return { callers: view(callers), callees: view(callees) };
   }
-  let sandwich = null, callerRows = [], calleeRows = [];
+  const viewMs = {};
+  let sandwich = null, sandwichFor = -1, sandwichCur = null, callerRows = [], calleeRows = [];
   function drawSandwich() {
     const cv = [$('callers'), $('callees')];
     if (selected < 0) {
@@ -514,8 +526,15 @@
     }
     const [name, loc] = split(selected);
     $('sandwich-what').textContent = `${name}${loc ? ' (' + loc + ')' : ''}: callers above, callees below, merged across all call sites`;
-    sandwich = sandwichTrees(selected);
-    const w = cv[0].clientWidth || document.body.clientWidth;
+    // Made again only when the function or the window changes (not on a zoom or a search).
+    if (!sandwich || sandwichFor !== selected || sandwichCur !== cur) {
+      const t = performance.now();
+      sandwich = sandwichTrees(selected);
+      viewMs.sandwichBuild = Math.round(performance.now() - t);
+      sandwichFor = selected;
+      sandwichCur = cur;
+    }
+    const w = viewWidth();
     callerRows = paint(cv[0], sandwich.callers, layout(sandwich.callers, 0, [], w), false, (i) => (i === 0 ? 2 : mark(sandwich.callers.t.lab[i])));
     calleeRows = paint(cv[1], sandwich.callees, layout(sandwich.callees, 0, [], w), true, (i) => (i === 0 ? 2 : mark(sandwich.callees.t.lab[i])));
   }
@@ -541,8 +560,10 @@
   });
 
   function select(l) {
+    const t = performance.now();
     selected = l;
     drawViews();
+    lastDrawMs = performance.now() - t;
   }
 
   // ---- Overview ----
@@ -568,8 +589,7 @@
       const busy = new Float64Array(cols);
       for (let r = 0; r < s.n; r++) {
         let a = s.start[r];
-        const b = a + (isTime ? s.w[r] : 0);
-        if (!isTime) { busy[Math.min(cols - 1, Math.floor(a / per))] += per / Math.max(1, s.n / cols); continue; }
+        const b = a + s.w[r];
         while (a < b) {
           const c = Math.min(cols - 1, Math.floor(a / per));
           const e = Math.min(b, (c + 1) * per);
@@ -641,6 +661,7 @@
   // contiguous samples with one stack, clipped at the edges exactly as
   // cpuflame --from/--to clips edge samples.
   function setWindow(w) {
+    const t0 = performance.now();
     win = w && w.to > w.from ? w : null;
     if (!win) {
       cur = selfAll;
@@ -661,7 +682,7 @@
       el.dataset.from = String(win.from);
       el.dataset.to = String(win.to);
     } else {
-      el.textContent = canWindow ? '' : '';
+      el.textContent = '';
       delete el.dataset.from;
       delete el.dataset.to;
     }
@@ -669,6 +690,7 @@
     computeRows();
     applySearch();
     drawViews();
+    lastDrawMs = performance.now() - t0;
   }
 
   // ---- Flame chart ----
@@ -676,13 +698,34 @@
   let v0 = 0, v1 = timeEnd;
   let chartRows = [];
   const TRACK_HEAD = 16;
+  // Each source's frames per depth as time intervals (node, start, end), made once from
+  // the runs: consecutive runs sharing a frame at a depth extend one interval.
+  function intervals(s) {
+    if (s.iv) return s.iv;
+    const iv = [];
+    for (let d = 0; d <= s.maxDepth; d++) iv.push({ node: [], t0: [], t1: [] });
+    const path = [];
+    for (let r = 0; r < s.n; r++) {
+      const a = s.start[r], b = a + s.w[r];
+      path.length = 0;
+      for (let n = s.stack[r]; n > 0; n = parent[n]) path.push(n);
+      const D = path.length;
+      for (let d = 1; d <= D; d++) {
+        const n = path[D - d];
+        const v = iv[d];
+        const last = v.node.length - 1;
+        if (last >= 0 && v.node[last] === n && Math.abs(a - v.t1[last]) <= 1e-9 * Math.max(1, a)) v.t1[last] = b;
+        else { v.node.push(n); v.t0.push(a); v.t1.push(b); }
+      }
+    }
+    s.iv = iv.map((v) => ({ node: Int32Array.from(v.node), t0: Float64Array.from(v.t0), t1: Float64Array.from(v.t1) }));
+    return s.iv;
+  }
   function drawChart() {
     if (!withRuns.length) { $('chart-section').hidden = true; return; }
-    const w0 = chart.clientWidth || document.body.clientWidth;
     const heights = withRuns.map((s) => TRACK_HEAD + s.maxDepth * ROW + 4);
     const H = AXIS + heights.reduce((a, b) => a + b, 0);
     const { ctx, w } = setup(chart, H);
-    void w0;
     ctx.clearRect(0, 0, w, H);
     const scale = w / (v1 - v0);
     const { step, out } = ticks(v0, v1, w);
@@ -702,44 +745,37 @@
       ctx.fillStyle = '#000';
       ctx.fillText(fit(s.name, w), 4, y0 + 7);
       const top = y0 + TRACK_HEAD;
-      const open = [];   // per depth: [node, startTime, endTime]
-      const path = [];
       const rowsHere = [];
-      const flush = (d) => {
-        const o = open[d];
-        if (!o) return;
-        const x = (o[1] - v0) * scale, xe = (o[2] - v0) * scale;
-        const r = { i: o[0], x, w: xe - x, y: top + (d - 1) * ROW, d, t0: o[1], t1: o[2], track: k };
-        if (r.w >= 0.35) {
-          const m = mark(label[r.i]);
-          ctx.fillStyle = m === 1 ? '#e040c0' : colors[label[r.i]];
-          ctx.fillRect(r.x, r.y, Math.max(r.w - 0.5, 0.5), ROW - 1);
-          if (m === 2) { ctx.strokeStyle = '#000'; ctx.lineWidth = 2; ctx.strokeRect(r.x + 1, r.y + 1, Math.max(r.w - 2.5, 0.5), ROW - 3); }
-          const t = fit(S[label[r.i]], r.w);
-          if (t) { ctx.fillStyle = '#000'; ctx.fillText(t, r.x + 3, r.y + ROW / 2); }
-          (rowsHere[d] = rowsHere[d] || []).push(r);
-        }
-        open[d] = null;
-      };
       const px = 1 / scale;
-      // First run that ends after v0.
-      let lo = 0, hi = s.n;
-      while (lo < hi) { const m = (lo + hi) >> 1; if (s.start[m] + s.w[m] < v0) lo = m + 1; else hi = m; }
-      for (let r = lo; r < s.n && s.start[r] <= v1; r++) {
-        const a = s.start[r], b = a + s.w[r];
-        path.length = 0;
-        for (let n = s.stack[r]; n > 0; n = parent[n]) path.push(n);
-        const D = path.length;
-        for (let d = 1; d <= D; d++) {
-          const n = path[D - d];
-          const o = open[d];
-          if (o && o[0] === n && a - o[2] < px) { o[2] = b; continue; }
-          flush(d);
-          open[d] = [n, a, b];
+      const iv = intervals(s);
+      // Per depth: the intervals in view, neighbours of one frame closer than a pixel drawn as one.
+      for (let d = 1; d < iv.length; d++) {
+        const { node, t0, t1 } = iv[d];
+        let lo = 0, hi = node.length;
+        while (lo < hi) { const m = (lo + hi) >> 1; if (t1[m] < v0) lo = m + 1; else hi = m; }
+        let pn = -1, pa = 0, pb = 0;
+        const flush = () => {
+          if (pn < 0) return;
+          const x = (pa - v0) * scale, xe = (pb - v0) * scale;
+          const r = { i: pn, x, w: xe - x, y: top + (d - 1) * ROW, d, t0: pa, t1: pb, track: k };
+          if (r.w >= 0.35) {
+            const m = mark(label[pn]);
+            ctx.fillStyle = m === 1 ? '#e040c0' : colors[label[pn]];
+            ctx.fillRect(r.x, r.y, Math.max(r.w - 0.5, 0.5), ROW - 1);
+            if (m === 2) { ctx.strokeStyle = '#000'; ctx.lineWidth = 2; ctx.strokeRect(r.x + 1, r.y + 1, Math.max(r.w - 2.5, 0.5), ROW - 3); }
+            const t = fit(S[label[pn]], r.w);
+            if (t) { ctx.fillStyle = '#000'; ctx.fillText(t, r.x + 3, r.y + ROW / 2); }
+            (rowsHere[d] = rowsHere[d] || []).push(r);
+          }
+          pn = -1;
+        };
+        for (let j = lo; j < node.length && t0[j] <= v1; j++) {
+          if (node[j] === pn && t0[j] - pb < px) { pb = t1[j]; continue; }
+          flush();
+          pn = node[j]; pa = t0[j]; pb = t1[j];
         }
-        for (let d = D + 1; d < open.length; d++) flush(d);
+        flush();
       }
-      for (let d = 1; d < open.length; d++) flush(d);
       chartRows.push({ top, rows: rowsHere });
       y0 += heights[k];
     });
@@ -758,7 +794,7 @@
   let pan = null;
   chart.addEventListener('mousemove', (ev) => {
     if (pan) {
-      const dt = ((ev.clientX - pan.x) / chart.clientWidth) * (pan.v1 - pan.v0);
+      const dt = ((ev.clientX - pan.x) / viewWidth()) * (pan.v1 - pan.v0);
       setView(pan.v0 - dt, pan.v1 - dt);
       pan.moved = true;
       return;
@@ -815,21 +851,41 @@
   });
 
   // ---- Everything ----
+  // The views a click looks at first (overview, flame graph, table) are drawn at once; the
+  // sandwich and the flame chart right after, so a zoom or a selection shows without waiting
+  // for them.
+  let pending = 0, settledMs = 0, changedAt = 0;
+  function timed(name, draw) {
+    const t = performance.now();
+    draw();
+    viewMs[name] = Math.round(performance.now() - t);
+  }
   function drawViews() {
-    drawOverview();
-    drawFlame();
-    drawTable();
-    drawSandwich();
-    drawChart();
+    widthCache = 0;
+    viewWidth();
+    changedAt = performance.now();
+    timed('overview', drawOverview);
+    timed('flame', drawFlame);
+    timed('table', drawTable);
+    if (!pending) {
+      pending = setTimeout(() => {
+        timed('sandwich', drawSandwich);
+        timed('chart', drawChart);
+        pending = 0;
+        settledMs = performance.now() - changedAt;
+      }, 0);
+    }
   }
   window.addEventListener('resize', drawViews);
   status.textContent = '';
   status.hidden = true;
-  if (!canWindow) {
-    $('window').textContent = base ? '' : isTime ? '' : 'Sample-count weights: no time window.';
-  }
+  if (!isTime) $('window').textContent = 'Sample-count weights: no timeline, no time window.';
+  const firstDraw = performance.now();
   computeRows();
   drawViews();
+  const firstDrawMs = performance.now() - firstDraw;
+  // Milliseconds from the start of navigation to the first view drawn.
+  const readyAtMs = performance.now();
 
   // A small read-only view of the page's state, for tests and the curious.
   window.cpuflameReport = Object.freeze({
@@ -848,6 +904,8 @@
     chartFrames: () => chartRows.flatMap((t) => t.rows.flat().map((r) => ({ name: nameOf(r.i), x: r.x, y: r.y, w: r.w, track: r.track }))),
     chartView: () => ({ from: v0, to: v1, tracks: withRuns.length }),
     timeEnd,
+    timings: () => ({ firstDrawMs, lastDrawMs, settledMs, readyAtMs, viewMs: { ...viewMs } }),
+    idle: () => !pending,
   });
   document.body.dataset.ready = '1';
 })();

@@ -1,7 +1,8 @@
 // Open an HTML report made by cpuflame in headless Chromium, act on it as a person would
 // (click, drag, type), and print what the page showed as JSON on standard output.
 // Usage: node check-html.mjs FILE.html '{"zoom": "name", "drag": [0.3, 0.6], "search": "re",
-//                                        "select": "name", "pixels": ["name"], "shots": "dir"}'
+//                                        "select": "name", "pixels": ["name"], "sort": "total",
+//                                        "chartZoom": true, "shots": "dir", "prefix": "diff-"}'
 // Always reported:
 //   errors:    console errors and uncaught exceptions     requests: every non-file:// request
 //   dialogs:   alert()/confirm() calls                     pwned:    whether window.__pwned is set
@@ -29,7 +30,11 @@ try {
   await page.goto('file://' + file);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 10000 });
   result.readyMs = Date.now() - t0;
-  const snapshot = () => report(page, () => ({
+  result.firstDrawMs = await page.evaluate(() => cpuflameReport.timings().firstDrawMs);
+  result.readyAtMs = await page.evaluate(() => cpuflameReport.timings().readyAtMs);
+  const settled = () => page.waitForFunction(() => cpuflameReport.idle());
+  await settled();
+  const snapshot = () => settled().then(() => report(page, () => ({
     frames: cpuflameReport.flameFrames(),
     canvasWidth: document.getElementById('flame').clientWidth,
     zoomed: cpuflameReport.zoomed(),
@@ -38,7 +43,7 @@ try {
     tableText: [...document.querySelectorAll('#table-body tr')].slice(0, 50).map((tr) => [...tr.children].map((td) => td.textContent)),
     window: cpuflameReport.window(),
     windowText: document.getElementById('window').textContent,
-  }));
+  })));
   Object.assign(result, await snapshot());
   Object.assign(result, await report(page, () => ({
     scripts: document.getElementsByTagName('script').length,
@@ -55,7 +60,7 @@ try {
     const box = await page.locator('#flame').boundingBox();
     const frames = await report(page, () => cpuflameReport.flameFrames());
     const f = frames.filter((fr) => fr.name === name || fr.name.startsWith(name + ' (')).sort((a, b) => b.w - a.w)[0];
-    if (!f) throw new Error('no frame named ' + name);
+    if (!f) throw new Error('no frame named ' + name + ' among ' + frames.map((fr) => fr.name).slice(0, 40).join(' | '));
     return { x: box.x + f.x + Math.min(f.w / 2, 40), y: box.y + f.y + 8, frame: f };
   };
 
@@ -77,6 +82,7 @@ try {
     await page.mouse.click(x, y);
     const after = await snapshot();
     result.zoomedTo = after.zoomed;
+    result.zoomTimings = await page.evaluate(() => cpuflameReport.timings());
     result.zoomAfter = after.frames.filter((f) => f.name === frame.name).sort((a, b) => b.w - a.w)[0];
     result.crumbs = await report(page, () => [...document.querySelectorAll('#crumbs button')].map((b) => b.textContent));
     // Back out through the first breadcrumb ("all").
@@ -92,9 +98,11 @@ try {
     await page.mouse.move(box.x + box.width * b, box.y + 14, { steps: 3 });
     await page.mouse.up();
     result.dragged = await snapshot();
+    result.windowTimings = await page.evaluate(() => cpuflameReport.timings());
   }
   if (actions.search !== undefined) {
     await page.fill('#search', actions.search);
+    await settled();
     result.matchedShare = await report(page, () => cpuflameReport.matchedShare());
     result.matchedText = await report(page, () => document.getElementById('matched').textContent);
     result.highlighted = await report(page, () => document.querySelectorAll('#table-body tr.match').length);
@@ -106,8 +114,14 @@ try {
     if (i < 0) throw new Error('no table row for ' + actions.select);
     await page.locator('#table-body tr').nth(i).click();
     await page.fill('#filter', '');
+    await settled();
     result.selected = await report(page, () => cpuflameReport.selected());
     result.sandwich = await report(page, () => cpuflameReport.sandwich());
+  }
+  if (actions.sort) {
+    // Click a column's header: the rows shown follow it.
+    await page.locator('#table-head th', { hasText: new RegExp('^' + actions.sort + '( [▾▴])?$') }).first().click();
+    result.sorted = await report(page, () => [...document.querySelectorAll('#table-body tr')].map((tr) => [...tr.children].map((td) => td.textContent)));
   }
   if (actions.chartZoom) {
     await page.evaluate(() => document.getElementById('chart').scrollIntoView({ block: 'start' }));

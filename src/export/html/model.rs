@@ -1,11 +1,11 @@
 //! The compact model an HTML report carries, as JSON text.
 //!
 //! ```text
-//! { version, title, subtitle, facts[], time, unit,
+//! { version, title, subtitle, options[], inverted, time,
 //!   strings[], cats[], colors[]          one per label: name, category, "#rrggbb"
 //!   parent[], label[], self[], base[]?   the merged tree, root first, parents
 //!                                        before children; parent as id - parent
-//!   sources[{ name, first, end, runs[] }] runs as (stack, gap, weight) triples,
+//!   sources[{ name, first, end, drawn, runs[] }]  runs as (stack, gap, weight),
 //!                                        times relative to the source's
 //!                                        `--from` origin, gap = start - previous end
 //!   legend{ title, entries[{ color, text }] }, baseName?, notes[] }
@@ -176,6 +176,8 @@ pub fn encode(folded: &Folded, base: Option<(&Folded, &str)>, picture: &Picture)
         options.push("palette: colorblind".into());
     }
     list(&mut out, &options, |o, s| string(o, s));
+    key(&mut out, "inverted");
+    out.push_str(if picture.inverted { "true" } else { "false" });
     key(&mut out, "time");
     out.push_str(if folded.weight == Weight::Time {
         "true"
