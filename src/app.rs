@@ -72,6 +72,41 @@ pub fn run(opts: &Options) -> Result<Report> {
     let profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
     phases.done("read and import");
     progress.done_reading();
+    let title = match expanded.as_slice() {
+        [one] if one.is_dir => titles::directory_title(
+            &display_name(&one.given),
+            one.files.len(),
+            opts.picture.chart,
+        ),
+        _ => titles::title(
+            &files.iter().map(|p| display_name(p)).collect::<Vec<_>>(),
+            opts.picture.chart,
+        ),
+    };
+    render_with(opts, profiles, title, warnings, progress, phases)
+}
+
+/// Select, fold, render and write profiles already imported (a live
+/// capture): everything [`run`] does after reading. `title` is used when the
+/// user gave no `--title`.
+pub fn render(
+    opts: &Options,
+    profiles: Vec<Profile>,
+    title: String,
+    warnings: Warnings,
+) -> Result<Report> {
+    let progress = crate::progress::Progress::start(!opts.quiet, 0);
+    render_with(opts, profiles, title, warnings, progress, Phases::new())
+}
+
+fn render_with(
+    opts: &Options,
+    profiles: Vec<Profile>,
+    title: String,
+    mut warnings: Warnings,
+    progress: crate::progress::Progress,
+    mut phases: Phases,
+) -> Result<Report> {
     progress.phase("folding stacks");
     let profiles = select_sources(profiles, &opts.threads)?;
     if opts.list {
@@ -114,18 +149,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         warnings.push(input, note);
     }
     let mut picture = opts.picture.clone();
-    picture.title = opts
-        .title
-        .clone()
-        .unwrap_or_else(|| match expanded.as_slice() {
-            [one] if one.is_dir => {
-                titles::directory_title(&display_name(&one.given), one.files.len(), picture.chart)
-            }
-            _ => titles::title(
-                &files.iter().map(|p| display_name(p)).collect::<Vec<_>>(),
-                picture.chart,
-            ),
-        });
+    picture.title = opts.title.clone().unwrap_or(title);
     picture.subtitle = Some(opts.subtitle.clone().unwrap_or_else(|| {
         if opts.format != export::Format::Folded && bands::is_banded(&folded, &picture) {
             let layout = bands::layout(&folded);

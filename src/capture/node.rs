@@ -1,0 +1,184 @@
+//! Node (and Deno) specifics: starting a program with its inspector waiting
+//! for us, and opening a running process's inspector with SIGUSR1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Child;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::fail;
+use crate::error::Result;
+
+/// Lines the inspector prints on the program's standard error, kept out of
+/// the passed-through output: they are cpuflame's business, not the program's.
+const CHATTER: [&str; 6] = [
+    "Debugger listening on ",
+    "Debugger ending on ",
+    "For help, see: https://nodejs.org/",
+    "Debugger attached.",
+    "Waiting for the debugger to disconnect...",
+    "Visit chrome://inspect to connect to the debugger.",
+];
+
+/// Pass the child's standard error through (minus inspector chatter) on a
+/// thread, and return the first `ws://` debugger URL it announces, waiting
+/// at most `timeout` (`None` if the child closed standard error first).
+pub fn debugger_url(child: &mut Child, timeout: Duration, name: &str) -> Result<String> {
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| fail(name, "no standard error to read the debugger URL from"))?;
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stderr);
+        let mut line = Vec::new();
+        let mut out = std::io::stderr();
+        let mut sent = false;
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let text = String::from_utf8_lossy(&line);
+            if let Some(i) = text.find("ws://") {
+                if !sent && text.contains("Debugger listening on") {
+                    let url: String = text[i..].trim_end().to_string();
+                    let _ = tx.send(url);
+                    sent = true;
+                }
+            }
+            if CHATTER.iter().any(|c| text.trim_start().starts_with(c)) {
+                continue;
+            }
+            let _ = out.write_all(&line);
+        }
+        // Whatever is left (no newline at the end) goes through too.
+        let mut rest = Vec::new();
+        let _ = reader.read_to_end(&mut rest);
+        let _ = out.write_all(&rest);
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(url) => Ok(url),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(fail(
+            name,
+            format!(
+                "no \"Debugger listening on ws://…\" line within {} s",
+                timeout.as_secs_f64()
+            ),
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            let status = child.wait().map(|s| format!(" ({s})")).unwrap_or_default();
+            Err(fail(
+                name,
+                format!("the program exited before its inspector opened{status}"),
+            ))
+        }
+    }
+}
+
+/// What a process is, by its executable: `node`, `deno`, `bun` or another program.
+pub fn executable(pid: u32) -> Result<String> {
+    let link = format!("/proc/{pid}/exe");
+    match std::fs::read_link(&link) {
+        Ok(p) => Ok(p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(fail(&format!("pid {pid}"), "no such process"))
+        }
+        Err(e) => Err(fail(
+            &format!("pid {pid}"),
+            format!("cannot read {link} ({e}): is it another user's process?"),
+        )),
+    }
+}
+
+/// Whether an executable name is Node's or Deno's (which open their inspector on SIGUSR1).
+pub fn is_inspectable(exe: &str) -> bool {
+    let base = exe.trim_end_matches(" (deleted)");
+    base == "node" || base == "nodejs" || base.starts_with("node-") || base == "deno"
+}
+
+/// The inspector port a Node process would open on SIGUSR1: its
+/// `--inspect-port` (or `--inspect=...:PORT`), else 9229.
+pub fn inspect_port(pid: u32) -> u16 {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let mut port = 9229;
+    let args: Vec<String> = cmdline
+        .split(|&b| b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    for (i, a) in args.iter().enumerate() {
+        let value = if let Some(v) = a.strip_prefix("--inspect-port=") {
+            Some(v.to_string())
+        } else if a == "--inspect-port" {
+            args.get(i + 1).cloned()
+        } else {
+            a.strip_prefix("--inspect=")
+                .or_else(|| a.strip_prefix("--inspect-brk="))
+                .map(str::to_string)
+        };
+        if let Some(v) = value {
+            let p = v.rsplit(':').next().unwrap_or(&v);
+            if let Ok(p) = p.parse() {
+                port = p;
+            }
+        }
+    }
+    port
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+pub fn port_open(port: u16) -> bool {
+    TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(300),
+    )
+    .is_ok()
+}
+
+/// Send SIGUSR1 and wait for the inspector port to open.
+pub fn open_inspector(pid: u32, port: u16, timeout: Duration) -> Result<()> {
+    let name = format!("pid {pid}");
+    // SAFETY: kill(2) with a pid the user named, checked above to be node or deno.
+    let r = unsafe { libc::kill(pid as libc::pid_t, libc::SIGUSR1) };
+    if r != 0 {
+        return Err(fail(
+            &name,
+            format!("cannot signal it: {}", std::io::Error::last_os_error()),
+        ));
+    }
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if port_open(port) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(fail(
+        &name,
+        format!(
+            "its inspector did not open on 127.0.0.1:{port} within {} s (started with --disable-sigusr1, or the port is taken?)",
+            timeout.as_secs_f64()
+        ),
+    ))
+}
+
+/// Whether a path names the Node or Deno executable (for `record`).
+pub fn program_kind(program: &Path) -> &'static str {
+    let name = program
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match name.as_str() {
+        "node" | "nodejs" => "node",
+        "deno" => "deno",
+        "bun" => "bun",
+        n if n.starts_with("node") => "node",
+        _ => "other",
+    }
+}

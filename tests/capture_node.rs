@@ -1,0 +1,270 @@
+//! `cpuflame record -- node …` against the real Node on this machine: three
+//! threads on one clock, names from the workload, the exit code, standard
+//! input and output passed through, and Ctrl-C still drawing.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn workload(name: &str) -> String {
+    common::root()
+        .join("tests/capture/node")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn cpuflame() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+}
+
+/// Wait for a child at most `secs` (reading its output meanwhile), killing
+/// it (and failing) beyond.
+fn finish(child: Child, secs: u64) -> Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(o) => o.expect("collects output"),
+        Err(_) => {
+            // SAFETY: killing the child we started.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+            panic!("cpuflame did not finish within {secs} s");
+        }
+    }
+}
+
+fn run(args: &[&str], secs: u64) -> Output {
+    let child = cpuflame()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts cpuflame");
+    finish(child, secs)
+}
+
+/// Folded lines as (source, stack, weight).
+fn folded(text: &str) -> Vec<(String, String, f64)> {
+    text.lines()
+        .filter_map(|l| {
+            let (stack, w) = l.rsplit_once(' ')?;
+            let (source, rest) = stack.split_once(';').unwrap_or((stack, ""));
+            Some((source.to_string(), rest.to_string(), w.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn record_node_with_two_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("saved");
+    let out = dir.path().join("out.folded");
+    let o = run(
+        &[
+            "record",
+            "-o",
+            out.to_str().unwrap(),
+            "--save",
+            save.to_str().unwrap(),
+            "--",
+            "node",
+            &workload("workers.js"),
+            "3",
+        ],
+        60,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    // The child's exit code passes through; its output too, without the inspector's chatter.
+    assert_eq!(o.status.code(), Some(3), "stderr: {stderr}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("workers done alpha:true beta:true"));
+    assert!(!stderr.contains("Debugger listening"), "stderr: {stderr}");
+    let lines = folded(&std::fs::read_to_string(&out).unwrap());
+    let mut sources: Vec<String> = lines.iter().map(|l| l.0.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    let weight_of = |source_part: &str, func: &str| -> f64 {
+        lines
+            .iter()
+            .filter(|(s, st, _)| s.contains(source_part) && st.contains(func))
+            .map(|l| l.2)
+            .sum()
+    };
+    assert!(sources[0].ends_with(" main"), "{sources:?}");
+    assert!(weight_of(" main", "mainPrimeSieve") > 100_000.0); // µs: most of 400 ms
+    assert!(weight_of(" main", "workerAlphaHash") == 0.0);
+    let alpha = sources
+        .iter()
+        .find(|s| weight_of(s, "workerAlphaHash") > 50_000.0)
+        .expect("a worker ran workerAlphaHash");
+    let beta = sources
+        .iter()
+        .find(|s| weight_of(s, "workerBetaMatrix") > 50_000.0)
+        .expect("a worker ran workerBetaMatrix");
+    assert!(alpha.contains("worker") && beta.contains("worker") && alpha != beta);
+
+    // The saved files: Node's names, one clock, workers starting after main.
+    let mut warnings = cpuflame::model::Warnings::new();
+    let mut saved: Vec<PathBuf> = std::fs::read_dir(&save)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    saved.sort();
+    let profiles: Vec<_> = saved
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "cpuprofile"))
+        .flat_map(|p| cpuflame::import::import_path(p, &mut warnings).unwrap())
+        .collect();
+    assert_eq!(profiles.len(), 3);
+    assert_eq!(profiles[0].source.tid, Some(0));
+    let first =
+        |p: &cpuflame::model::Profile| p.timestamps.iter().cloned().fold(f64::MAX, f64::min);
+    for w in &profiles[1..] {
+        assert_eq!(w.source.clock, profiles[0].source.clock);
+        // Workers start after the main thread's 150 ms of work.
+        assert!(
+            first(w) > first(&profiles[0]) + 100_000.0,
+            "worker at {} main at {}",
+            first(w),
+            first(&profiles[0])
+        );
+    }
+    // The sidecars hold the scripts the runtime reported.
+    let main_sidecar = saved
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with(".0.001.scripts.json"))
+        .expect("main thread sidecar");
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(main_sidecar).unwrap()).unwrap();
+    assert!(sidecar["scripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["url"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("/tests/capture/node/workers.js")));
+
+    // The banded chart puts them on one clock, workers offset.
+    let svg = run(&["--chart", "-f", "svg", save.to_str().unwrap()], 30);
+    let svg = String::from_utf8_lossy(&svg.stdout);
+    assert!(
+        svg.contains("one band per source on one shared clock"),
+        "no shared clock in the chart"
+    );
+}
+
+#[test]
+fn record_passes_stdin_through() {
+    let mut child = cpuflame()
+        .args(["record", "-f", "folded", "-o", "/dev/null", "--", "node", "-e"])
+        .arg("let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{console.log('got',s.trim().toUpperCase());process.exit(7)})")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello capture\n")
+        .unwrap();
+    let o = finish(child, 30);
+    assert_eq!(
+        o.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "got HELLO CAPTURE\n");
+}
+
+/// Start `record` on the endless workload, wait for it to run, return it.
+fn start_forever(
+    extra: &[&str],
+    out: &std::path::Path,
+) -> (Child, BufReader<std::process::ChildStdout>) {
+    let mut child = cpuflame()
+        .args(["record", "-o", out.to_str().unwrap()])
+        .args(extra)
+        .args(["--", "node", &workload("forever.js")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "started\n");
+    (child, stdout)
+}
+
+#[test]
+fn sigint_stops_the_program_and_still_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.folded");
+    let (child, mut stdout) = start_forever(&[], &out);
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id() as i32;
+    // SAFETY: signalling the child we started.
+    unsafe {
+        libc::kill(pid, libc::SIGINT);
+    }
+    let o = finish(child, 30);
+    let mut rest = String::new();
+    let _ = stdout.read_to_string(&mut rest);
+    // node dies of the SIGINT cpuflame passes on: 128 + 2, as a shell reports it.
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines = folded(&std::fs::read_to_string(&out).unwrap());
+    let busy: f64 = lines
+        .iter()
+        .filter(|l| l.1.contains("foreverBusyLoop"))
+        .map(|l| l.2)
+        .sum();
+    assert!(busy > 300_000.0, "only {busy} µs of foreverBusyLoop");
+}
+
+#[test]
+fn duration_stops_the_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.folded");
+    let started = Instant::now();
+    let (child, _stdout) = start_forever(&["--duration", "1s"], &out);
+    let o = finish(child, 30);
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("foreverBusyLoop"));
+}
+
+#[test]
+fn record_refuses_what_it_cannot_profile() {
+    let o = run(&["record", "--", "sh", "-c", "true"], 10);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("record runs node, deno or bun directly"));
+    let o = run(&["record", "--", "node", "/nonexistent/app.js"], 20);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("Cannot find module"), "{e}");
+}
