@@ -2,66 +2,19 @@
 //! threads on one clock, names from the workload, the exit code, standard
 //! input and output passed through, and Ctrl-C still drawing.
 
-mod common;
+#[path = "capture/helpers.rs"]
+mod helpers;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 fn workload(name: &str) -> String {
-    common::root()
-        .join("tests/capture/node")
-        .join(name)
-        .display()
-        .to_string()
+    helpers::fixture(&format!("node/{name}"))
 }
 
-fn cpuflame() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cpuflame"))
-}
-
-/// Wait for a child at most `secs` (reading its output meanwhile), killing
-/// it (and failing) beyond.
-fn finish(child: Child, secs: u64) -> Output {
-    let pid = child.id() as i32;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(secs)) {
-        Ok(o) => o.expect("collects output"),
-        Err(_) => {
-            // SAFETY: killing the child we started.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
-            panic!("cpuflame did not finish within {secs} s");
-        }
-    }
-}
-
-fn run(args: &[&str], secs: u64) -> Output {
-    let child = cpuflame()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts cpuflame");
-    finish(child, secs)
-}
-
-/// Folded lines as (source, stack, weight).
-fn folded(text: &str) -> Vec<(String, String, f64)> {
-    text.lines()
-        .filter_map(|l| {
-            let (stack, w) = l.rsplit_once(' ')?;
-            let (source, rest) = stack.split_once(';').unwrap_or((stack, ""));
-            Some((source.to_string(), rest.to_string(), w.parse().ok()?))
-        })
-        .collect()
-}
+use helpers::{cpuflame, finish, folded, run};
 
 #[test]
 fn record_node_with_two_workers() {

@@ -80,23 +80,18 @@ fn attach_pid(pid: u32, opts: &CaptureOptions) -> Result<Attached> {
         true
     };
     let outcome = (|| {
+        // The port may be another process's inspector.
+        if !node::listens_on(pid, port) {
+            return Err(fail(
+                &name,
+                format!("127.0.0.1:{port} is held by another process, not by this one's inspector"),
+            ));
+        }
         let targets = list(&endpoint, opts)?;
-        // The port may be another process's inspector: Node titles its target `node[PID]`.
-        let mine = format!("[{pid}]");
-        let t = targets
-            .iter()
-            .find(|t| text(t, "title").contains(&mine))
-            .or_else(|| (targets.len() == 1 && exe == "deno").then(|| &targets[0]))
-            .ok_or_else(|| {
-                fail(
-                    &name,
-                    format!("the inspector on 127.0.0.1:{port} belongs to another process (its targets: {})", titles(&targets)),
-                )
-            })?;
-        let path = ws_path(t, &endpoint)?;
         if opts.list_targets {
             return Ok(Attached::Listed(table(&targets)));
         }
+        let path = ws_path(&targets[0], &endpoint)?;
         profile_ws(
             &endpoint,
             &path,
@@ -123,7 +118,7 @@ fn wait_closed(pid: u32, port: u16, opts: &CaptureOptions) -> Result<()> {
         std::thread::sleep(Duration::from_millis(50));
     }
     // Still open (the profile failed before we could close it): close it now.
-    if let Ok(cdp) = connect_first(pid, port, opts) {
+    if let Ok(cdp) = connect_first(port, opts) {
         if let Ok(s) = Session::start(cdp, opts.interval_us, false, false) {
             let _ = s.finish(true);
         }
@@ -137,15 +132,10 @@ fn wait_closed(pid: u32, port: u16, opts: &CaptureOptions) -> Result<()> {
     Ok(())
 }
 
-fn connect_first(pid: u32, port: u16, opts: &CaptureOptions) -> Result<Cdp> {
+fn connect_first(port: u16, opts: &CaptureOptions) -> Result<Cdp> {
     let endpoint = Endpoint::new("127.0.0.1", port, false)?;
     let targets = list(&endpoint, opts)?;
-    let mine = format!("[{pid}]");
-    let t = targets
-        .iter()
-        .find(|t| text(t, "title").contains(&mine))
-        .ok_or_else(|| fail(&endpoint.authority(), "no target"))?;
-    Cdp::connect(&endpoint, &ws_path(t, &endpoint)?, opts.timeout)
+    Cdp::connect(&endpoint, &ws_path(&targets[0], &endpoint)?, opts.timeout)
 }
 
 /// Profile the target at `path` on `endpoint` for the duration.

@@ -105,8 +105,24 @@ impl Cdp {
             .map_err(|e| fail(&self.name, format!("cannot send: {}", describe(&e))))
     }
 
-    /// Send a command and wait (at most [`Cdp::reply`]) for its result.
+    /// Send a command and wait (at most [`Cdp::reply`]) for its result; a
+    /// refusal by the runtime is an error too.
     pub fn call(&mut self, route: &Route, method: &str, params: Value) -> Result<Value> {
+        match self.try_call(route, method, params)? {
+            Ok(v) => Ok(v),
+            Err(why) => Err(fail(&self.name, format!("{method} was refused: {why}"))),
+        }
+    }
+
+    /// Send a command that the runtime may refuse (not every runtime has
+    /// every domain): `Ok(Err(why))` is a refusal; `Err` is a connection
+    /// that failed or a reply that never came.
+    pub fn try_call(
+        &mut self,
+        route: &Route,
+        method: &str,
+        params: Value,
+    ) -> Result<std::result::Result<Value, String>> {
         let id = self.next_id;
         self.next_id += 1;
         let mut outer = None;
@@ -136,15 +152,10 @@ impl Cdp {
             })?;
             match (&msg.id, &msg.reply) {
                 (Some(got), Some(reply)) if *got == id && msg.route == *route => {
-                    return reply
-                        .clone()
-                        .map_err(|why| fail(&self.name, format!("{method} was refused: {why}")));
+                    return Ok(reply.clone());
                 }
                 (Some(got), Some(Err(why))) if Some(*got) == outer => {
-                    return Err(fail(
-                        &self.name,
-                        format!("{method} could not reach the worker: {why}"),
-                    ));
+                    return Ok(Err(format!("it could not reach the worker: {why}")));
                 }
                 (Some(_), _) => {} // a late or wrapper reply
                 (None, _) => self.queue.push_back(msg),

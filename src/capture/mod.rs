@@ -124,10 +124,12 @@ pub fn to_profiles(
     }
     if profiles.is_empty() {
         return Err(first_error.unwrap_or_else(|| {
-            fail(
-                base,
-                "the capture produced no profile (no thread was sampled)",
-            )
+            let why = warnings
+                .iter()
+                .next()
+                .map(|w| w.to_string())
+                .unwrap_or_else(|| "no thread was sampled".into());
+            fail(base, format!("the capture produced no profile: {why}"))
         }));
     }
     if let Some(e) = first_error {

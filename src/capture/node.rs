@@ -182,3 +182,32 @@ pub fn program_kind(program: &Path) -> &'static str {
         _ => "other",
     }
 }
+
+/// Whether process `pid` holds the socket listening on TCP `port` (so an open
+/// inspector port is its own, not another process's): the listening socket's
+/// inode from `/proc/net/tcp{,6}` among the process's open files.
+pub fn listens_on(pid: u32, port: u16) -> bool {
+    let mut inodes = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // local_address is HEXIP:HEXPORT; state 0A is LISTEN; inode is field 9.
+            if f.len() > 9 && f[3] == "0A" {
+                let local_port = f[1]
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| u16::from_str_radix(p, 16).ok());
+                if local_port == Some(port) {
+                    inodes.push(format!("socket:[{}]", f[9]));
+                }
+            }
+        }
+    }
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .any(|l| inodes.iter().any(|i| l.as_os_str() == i.as_str()))
+}

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::cdp::{Cdp, Incoming, Route};
-use super::{bun, stop};
+use super::{bun, fail, stop};
 use crate::error::Result;
 use crate::model::{ScriptInfo, Warnings};
 
@@ -58,6 +58,8 @@ pub struct Session {
     pub threads: Vec<Thread>,
     interval_us: u64,
     workers: Workers,
+    /// The connection failed or stalled: cleanup calls are skipped.
+    broken: bool,
     /// Repairs and losses to report.
     pub warnings: Warnings,
     progress: bool,
@@ -73,6 +75,7 @@ impl Session {
             threads: Vec::new(),
             interval_us,
             workers: Workers::None,
+            broken: false,
             warnings: Warnings::new(),
             progress,
         };
@@ -89,15 +92,19 @@ impl Session {
             scripts: Vec::new(),
             live: false,
         });
-        // Node: be told when the thread is about to end, while its profile can still be read.
-        let _ = self.cdp.call(
+        // Node: be told when the thread is about to end, while its profile
+        // can still be read. Other runtimes refuse NodeRuntime: fine.
+        let _ = self.cdp.try_call(
             &route,
             "NodeRuntime.notifyWhenWaitingForDisconnect",
             json!({"enabled": true}),
-        );
-        let _ = self.cdp.call(&route, "NodeRuntime.enable", json!({}));
-        if let Err(e) = self.cdp.call(&route, "Profiler.enable", json!({})) {
-            return Err(bun::explain(e));
+        )?;
+        let _ = self.cdp.try_call(&route, "NodeRuntime.enable", json!({}))?;
+        if let Err(why) = self.cdp.try_call(&route, "Profiler.enable", json!({}))? {
+            return Err(bun::explain(fail(
+                &self.cdp.name,
+                format!("Profiler.enable was refused: {why}"),
+            )));
         }
         self.cdp.call(
             &route,
@@ -109,10 +116,14 @@ impl Session {
             t.live = true;
         }
         // Scripts, for source maps; never pause the program for a `debugger;` statement.
-        if self.cdp.call(&route, "Debugger.enable", json!({})).is_ok() {
-            let _ = self
-                .cdp
-                .call(&route, "Debugger.setSkipAllPauses", json!({"skip": true}));
+        if self
+            .cdp
+            .try_call(&route, "Debugger.enable", json!({}))?
+            .is_ok()
+        {
+            let _ =
+                self.cdp
+                    .try_call(&route, "Debugger.setSkipAllPauses", json!({"skip": true}))?;
         }
         if route == Route::Main {
             self.find_workers(resume)?;
@@ -120,31 +131,42 @@ impl Session {
         if resume {
             let _ = self
                 .cdp
-                .call(&route, "Runtime.runIfWaitingForDebugger", json!({}));
+                .try_call(&route, "Runtime.runIfWaitingForDebugger", json!({}))?;
         }
         Ok(())
     }
 
     /// Ask to hear of every worker: Node's NodeWorker domain, or Chromium's auto-attach.
     fn find_workers(&mut self, wait: bool) -> Result<()> {
-        let node = self.cdp.call(
+        let node = self.cdp.try_call(
             &Route::Main,
             "NodeWorker.enable",
             json!({"waitForDebuggerOnStart": wait}),
-        );
+        )?;
         if node.is_ok() {
             self.workers = Workers::NodeWorker;
             return Ok(());
         }
-        let flat = self.cdp.call(
+        let flat = self.cdp.try_call(
             &Route::Main,
             "Target.setAutoAttach",
             json!({"autoAttach": true, "waitForDebuggerOnStart": wait, "flatten": true}),
-        );
+        )?;
         if flat.is_ok() {
             self.workers = Workers::Flat;
         }
         Ok(())
+    }
+
+    /// A best-effort call while cleaning up: once the connection has failed
+    /// (or stalled), no more are tried, so the cleanup stays bounded.
+    fn cleanup(&mut self, route: &Route, method: &str, params: Value) {
+        if self.broken {
+            return;
+        }
+        if self.cdp.try_call(route, method, params).is_err() {
+            self.broken = true;
+        }
     }
 
     /// Follow events until the program ends, `until` passes, or a stop is requested.
@@ -202,7 +224,7 @@ impl Session {
                 }
             }
             "Debugger.paused" => {
-                let _ = self.cdp.call(&ev.route, "Debugger.resume", json!({}));
+                self.cleanup(&ev.route, "Debugger.resume", json!({}));
             }
             "NodeWorker.attachedToWorker" => {
                 if let Some(session) = text(p, "sessionId") {
@@ -238,9 +260,7 @@ impl Session {
                         let tid = self.threads.len() as u64;
                         self.start_worker(route, tid, title, waiting);
                     } else if waiting {
-                        let _ = self
-                            .cdp
-                            .call(&route, "Runtime.runIfWaitingForDebugger", json!({}));
+                        self.cleanup(&route, "Runtime.runIfWaitingForDebugger", json!({}));
                     }
                 }
             }
@@ -284,9 +304,7 @@ impl Session {
             self.warnings
                 .push("capture", format!("{label} could not be profiled: {e}"));
             if waiting {
-                let _ = self
-                    .cdp
-                    .call(&route, "Runtime.runIfWaitingForDebugger", json!({}));
+                self.cleanup(&route, "Runtime.runIfWaitingForDebugger", json!({}));
             }
         }
     }
@@ -305,32 +323,43 @@ impl Session {
         }
         t.live = false;
         let label = t.label.clone();
+        if self.broken {
+            self.warnings.push(
+                "capture",
+                format!("{label}: no profile: the connection had failed"),
+            );
+            return;
+        }
         // A long capture's profile takes a while to serialise.
         let saved = self.cdp.reply;
-        self.cdp.reply = saved.max(Duration::from_secs(60));
-        let stopped = self.cdp.call(route, "Profiler.stop", json!({}));
+        self.cdp.reply = saved * 6;
+        let stopped = self.cdp.try_call(route, "Profiler.stop", json!({}));
         self.cdp.reply = saved;
         match stopped {
-            Ok(mut r) => {
+            Ok(Ok(mut r)) => {
                 let profile = r.get_mut("profile").map(Value::take);
                 if let Some(t) = self.thread_mut(route) {
                     t.profile = profile;
                 }
             }
-            Err(e) => self
-                .warnings
-                .push("capture", format!("{label}: no profile: {e}")),
+            Ok(Err(why)) => self.warnings.push(
+                "capture",
+                format!("{label}: no profile: Profiler.stop was refused: {why}"),
+            ),
+            Err(e) => {
+                self.broken = true;
+                self.warnings
+                    .push("capture", format!("{label}: no profile: {e}"));
+            }
         }
-        let _ = self.cdp.call(route, "Debugger.disable", json!({}));
-        let _ = self.cdp.call(route, "Profiler.disable", json!({}));
+        self.cleanup(route, "Debugger.disable", json!({}));
+        self.cleanup(route, "Profiler.disable", json!({}));
     }
 
     /// Let a worker session go (the worker then finishes exiting).
     fn detach(&mut self, route: &Route) {
         if let Route::Worker(s) = route {
-            let _ = self
-                .cdp
-                .call(&Route::Main, "NodeWorker.detach", json!({"sessionId": s}));
+            self.cleanup(&Route::Main, "NodeWorker.detach", json!({"sessionId": s}));
         }
     }
 
@@ -357,10 +386,10 @@ impl Session {
         }
         match self.workers {
             Workers::NodeWorker => {
-                let _ = self.cdp.call(&Route::Main, "NodeWorker.disable", json!({}));
+                self.cleanup(&Route::Main, "NodeWorker.disable", json!({}));
             }
             Workers::Flat => {
-                let _ = self.cdp.call(
+                self.cleanup(
                     &Route::Main,
                     "Target.setAutoAttach",
                     json!({"autoAttach": false, "waitForDebuggerOnStart": false}),
@@ -368,7 +397,7 @@ impl Session {
             }
             Workers::None => {}
         }
-        let _ = self.cdp.call(
+        self.cleanup(
             &Route::Main,
             "NodeRuntime.notifyWhenWaitingForDisconnect",
             json!({"enabled": false}),
@@ -379,7 +408,7 @@ impl Session {
         if close_inspector {
             // The inspector goes away with this call: its reply may never come.
             self.cdp.reply = self.cdp.reply.min(Duration::from_secs(2));
-            let _ = self.cdp.call(
+            self.cleanup(
                 &Route::Main,
                 "Runtime.evaluate",
                 json!({"expression": "process._debugEnd()"}),
