@@ -232,11 +232,14 @@ fn ws_path(t: &Value, endpoint: &Endpoint) -> Result<String> {
     Ok(path)
 }
 
-/// Targets a profile can be taken of directly (workers come through their page).
+/// Targets a profile is taken of directly: pages and runtimes (Node, Deno,
+/// workerd say `node`); workers come through their page, and a browser's
+/// own UI pages (`browser_ui`), iframes and service workers are left out
+/// unless `--target` names them.
 fn is_primary(t: &Value) -> bool {
-    !matches!(
+    matches!(
         text(t, "type").as_str(),
-        "worker" | "service_worker" | "shared_worker" | "iframe" | "browser"
+        "page" | "node" | "other" | "webview"
     )
 }
 

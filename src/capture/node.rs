@@ -13,7 +13,10 @@ use crate::error::Result;
 
 /// Lines the inspector prints on the program's standard error, kept out of
 /// the passed-through output: they are cpuflame's business, not the program's.
-const CHATTER: [&str; 6] = [
+const CHATTER: [&str; 9] = [
+    "Deno is waiting for debugger to connect.",
+    "Debugger session started.",
+    "Debugger session ended",
     "Debugger listening on ",
     "Debugger ending on ",
     "For help, see: https://nodejs.org/",
