@@ -231,9 +231,10 @@ pub fn parse() -> Cli {
 /// `record` and `attach`: profile a live runtime, then draw it with every usual option.
 #[derive(Subcommand, Debug)]
 pub enum CaptureCommand {
-    /// Run COMMAND (node, deno or bun) with profiling on from its first line, and draw
-    /// every thread it ran when it ends (or after --duration, or on Ctrl-C). Its input,
-    /// output and exit code pass through.
+    /// Run COMMAND (node, deno or bun, or a command that starts node itself: npm test, a
+    /// script) with profiling on from the first line, and draw every thread of every node
+    /// process when it ends (or after --duration, or on Ctrl-C). Its input, output and exit
+    /// code pass through.
     #[command(
         after_help = "Examples:\n  cpuflame record -o flame.svg -- node app.js\n  cpuflame record --chart --save profiles/ -- node server.js\n  cpuflame record -- bun app.js"
     )]

@@ -212,12 +212,52 @@ fn duration_stops_the_recording() {
 }
 
 #[test]
-fn record_refuses_what_it_cannot_profile() {
-    let o = run(&["record", "--", "sh", "-c", "true"], 10);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("record runs node, deno or bun directly"));
+fn record_says_what_it_could_not_profile() {
+    // A command that starts no node process: nothing to draw, said so.
+    let o = run(&["record", "--", "sh", "-c", "exit 3"], 20);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("no node process was profiled"), "{e}");
+    let o = run(&["record", "--", "/nonexistent/program"], 20);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot start it"));
     let o = run(&["record", "--", "node", "/nonexistent/app.js"], 20);
     assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("Cannot find module"), "{e}");
+}
+
+#[test]
+fn record_follows_the_node_processes_a_command_starts() {
+    // A shell that runs two node programs, one after the other, then fails.
+    let script = format!(
+        "node {} 0 && node -e 'function secondProgramLoop(){{let s=0;for(let i=0;i<3e7;i++)s+=i%7;return s}} secondProgramLoop()'; exit 6",
+        workload("workers.js")
+    );
+    let o = run(&["record", "-f", "folded", "--", "sh", "-c", &script], 60);
+    assert_eq!(
+        o.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    let lines = folded(&text);
+    let mut sources: Vec<String> = lines.iter().map(|l| l.0.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    // The first program's three threads and the second program: four sources, two pids.
+    assert_eq!(sources.len(), 4, "{sources:?}");
+    let pids: std::collections::BTreeSet<&str> = sources
+        .iter()
+        .map(|s| s.split_whitespace().nth(2).unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2, "{sources:?}");
+    let second = lines
+        .iter()
+        .find(|l| l.1.contains("secondProgramLoop"))
+        .expect("the second program was profiled");
+    assert!(!lines
+        .iter()
+        .any(|l| l.0 == second.0 && l.1.contains("mainPrimeSieve")));
 }

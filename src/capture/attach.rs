@@ -152,7 +152,7 @@ fn profile_ws(
     cdp.reply = opts.timeout;
     let mut session = Session::start(cdp, opts.interval_us, false, opts.progress)?;
     let until = Instant::now() + opts.duration.unwrap_or(DEFAULT_DURATION);
-    let end = session.run(Some(until));
+    let end = session.run(Some(until), None);
     let (threads, warnings) = session.finish(close_inspector);
     drop(guard);
     if let Err(e) = end {

@@ -10,6 +10,7 @@
 //! | [`node`] | `record -- node …` (`--inspect-brk`), SIGUSR1 for `attach PID` |
 //! | [`workerd`], [`bun`] | runtime quirks |
 //! | [`record`], [`attach`] | the two subcommands |
+//! | [`wrapper`] | `record` of a command that starts node itself (`npm test`) |
 //! | [`save`] | `--save DIR`: `.cpuprofile`s and `.scripts.json` sidecars |
 
 pub mod address;
@@ -25,6 +26,7 @@ pub mod save;
 pub mod session;
 pub mod stop;
 pub mod workerd;
+pub mod wrapper;
 
 use std::path::PathBuf;
 use std::time::Duration;

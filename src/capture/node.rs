@@ -26,19 +26,14 @@ const CHATTER: [&str; 9] = [
 ];
 
 /// Pass the child's standard error through (minus inspector chatter) on a
-/// thread, and return the first `ws://` debugger URL it announces, waiting
-/// at most `timeout` (`None` if the child closed standard error first).
-pub fn debugger_url(child: &mut Child, timeout: Duration, name: &str) -> Result<String> {
-    let stderr = child
-        .stderr
-        .take()
-        .ok_or_else(|| fail(name, "no standard error to read the debugger URL from"))?;
+/// thread; every `ws://` debugger URL announced comes out of the receiver.
+pub fn pass_stderr(child: &mut Child) -> Option<mpsc::Receiver<String>> {
+    let stderr = child.stderr.take()?;
     let (tx, rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
         let mut reader = BufReader::new(stderr);
         let mut line = Vec::new();
         let mut out = std::io::stderr();
-        let mut sent = false;
         loop {
             line.clear();
             match reader.read_until(b'\n', &mut line) {
@@ -47,10 +42,8 @@ pub fn debugger_url(child: &mut Child, timeout: Duration, name: &str) -> Result<
             }
             let text = String::from_utf8_lossy(&line);
             if let Some(i) = text.find("ws://") {
-                if !sent && text.contains("Debugger listening on") {
-                    let url: String = text[i..].trim_end().to_string();
-                    let _ = tx.send(url);
-                    sent = true;
+                if text.contains("Debugger listening on") {
+                    let _ = tx.send(text[i..].trim_end().to_string());
                 }
             }
             if CHATTER.iter().any(|c| text.trim_start().starts_with(c)) {
@@ -63,6 +56,14 @@ pub fn debugger_url(child: &mut Child, timeout: Duration, name: &str) -> Result<
         let _ = reader.read_to_end(&mut rest);
         let _ = out.write_all(&rest);
     });
+    Some(rx)
+}
+
+/// Pass the child's standard error through (see [`pass_stderr`]) and return
+/// the first debugger URL it announces, waiting at most `timeout`.
+pub fn debugger_url(child: &mut Child, timeout: Duration, name: &str) -> Result<String> {
+    let rx = pass_stderr(child)
+        .ok_or_else(|| fail(name, "no standard error to read the debugger URL from"))?;
     match rx.recv_timeout(timeout) {
         Ok(url) => Ok(url),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(fail(
@@ -186,31 +187,78 @@ pub fn program_kind(program: &Path) -> &'static str {
     }
 }
 
-/// Whether process `pid` holds the socket listening on TCP `port` (so an open
-/// inspector port is its own, not another process's): the listening socket's
-/// inode from `/proc/net/tcp{,6}` among the process's open files.
-pub fn listens_on(pid: u32, port: u16) -> bool {
-    let mut inodes = Vec::new();
+/// The TCP ports process `pid` listens on (its inspector among them): the
+/// listening sockets of `/proc/net/tcp{,6}` whose inodes are among the
+/// process's open files.
+pub fn listening_ports(pid: u32) -> Vec<u16> {
+    let mut listening = Vec::new();
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         let text = std::fs::read_to_string(table).unwrap_or_default();
         for line in text.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
             // local_address is HEXIP:HEXPORT; state 0A is LISTEN; inode is field 9.
             if f.len() > 9 && f[3] == "0A" {
-                let local_port = f[1]
+                if let Some(port) = f[1]
                     .rsplit(':')
                     .next()
-                    .and_then(|p| u16::from_str_radix(p, 16).ok());
-                if local_port == Some(port) {
-                    inodes.push(format!("socket:[{}]", f[9]));
+                    .and_then(|p| u16::from_str_radix(p, 16).ok())
+                {
+                    listening.push((format!("socket:[{}]", f[9]), port));
                 }
             }
         }
     }
     let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
-        return false;
+        return Vec::new();
     };
-    fds.filter_map(|e| e.ok())
+    let mut ports: Vec<u16> = fds
+        .filter_map(|e| e.ok())
         .filter_map(|e| std::fs::read_link(e.path()).ok())
-        .any(|l| inodes.iter().any(|i| l.as_os_str() == i.as_str()))
+        .filter_map(|l| {
+            listening
+                .iter()
+                .find(|(inode, _)| l.as_os_str() == inode.as_str())
+                .map(|(_, port)| *port)
+        })
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// Whether process `pid` holds the socket listening on TCP `port` (so an open
+/// inspector port is its own, not another process's).
+pub fn listens_on(pid: u32, port: u16) -> bool {
+    listening_ports(pid).contains(&port)
+}
+
+/// `root` and every process descended from it, from the parent ids in `/proc/*/stat`.
+pub fn descendants(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for e in entries.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(ppid) = ppid {
+                parent_of.push((pid, ppid));
+            }
+        }
+    }
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let p = found[i];
+        found.extend(parent_of.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    found
 }

@@ -50,10 +50,7 @@ pub fn record(command: &[OsString], opts: &CaptureOptions) -> Result<Recorded> {
     match node::program_kind(Path::new(program)) {
         "node" | "deno" => record_inspected(command, opts, title),
         "bun" => super::bun_record::record(command, opts, title),
-        _ => Err(Error::Usage(format!(
-            "record runs node, deno or bun directly (got {:?}); to profile a program that starts node itself, run it with NODE_OPTIONS=--cpu-prof (Node 22+) or attach to the node process by PID",
-            program.to_string_lossy()
-        ))),
+        _ => super::wrapper::record(command, opts, title),
     }
 }
 
@@ -94,7 +91,7 @@ fn record_inspected(
         cdp.reply = opts.timeout;
         let mut session = Session::start(cdp, opts.interval_us, true, opts.progress)?;
         let until = opts.duration.map(|d| Instant::now() + d);
-        let end = session.run(until);
+        let end = session.run(until, None);
         let (threads, warnings) = session.finish(false);
         Ok::<_, Error>((end, threads, warnings))
     })();

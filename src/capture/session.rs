@@ -3,6 +3,7 @@
 //! attaches, follow events until the end, stop everything and detach,
 //! leaving the process as it was.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -170,11 +171,12 @@ impl Session {
     }
 
     /// Follow events until the program ends, `until` passes, or a stop is requested.
-    pub fn run(&mut self, until: Option<Instant>) -> Result<End> {
+    /// `also`: another reason to stop (the wrapper around the program ended).
+    pub fn run(&mut self, until: Option<Instant>, also: Option<&AtomicBool>) -> Result<End> {
         let started = Instant::now();
         let mut shown = Instant::now();
         loop {
-            if stop::requested() {
+            if stop::requested() || also.is_some_and(|a| a.load(Ordering::SeqCst)) {
                 return Ok(End::Interrupted);
             }
             let now = Instant::now();
