@@ -207,6 +207,7 @@ impl Cdp {
                 return Err(ReadError::Timeout);
             }
             let _ = self.ws.get_mut().set_read_timeout(Some(left));
+            quick_ack(self.ws.get_ref());
             let text = match self.ws.read() {
                 Ok(Message::Text(t)) => t.as_str().to_owned(),
                 Ok(Message::Binary(b)) => String::from_utf8_lossy(&b).into_owned(),
@@ -242,6 +243,27 @@ impl Cdp {
                 ))
             });
         }
+    }
+}
+
+/// Acknowledge received data at once. Node answers a command sent to a
+/// worker with two small writes (the wrapper's reply, then the worker's);
+/// with Nagle's algorithm on Node's side and delayed ACKs on ours, each such
+/// round trip waited 40 ms, and a worker's start-up (eight of them, while it
+/// waits for us) was delayed by a third of a second. Linux resets the flag
+/// as it pleases, so it is set before every read.
+fn quick_ack(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let one: libc::c_int = 1;
+    // SAFETY: setsockopt on a socket we own, with a pointer to a live c_int.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            (&one as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
     }
 }
 

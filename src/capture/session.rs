@@ -116,7 +116,17 @@ impl Session {
         if let Some(t) = self.threads.iter_mut().rev().find(|t| t.route == route) {
             t.live = true;
         }
-        // Scripts, for source maps; never pause the program for a `debugger;` statement.
+        if route == Route::Main {
+            self.find_workers(resume)?;
+        }
+        // Let the thread run as soon as it is sampled; the debugger comes after.
+        if resume {
+            let _ = self
+                .cdp
+                .try_call(&route, "Runtime.runIfWaitingForDebugger", json!({}))?;
+        }
+        // Scripts, for source maps (already-loaded ones are reported too);
+        // never pause the program for a `debugger;` statement.
         if self
             .cdp
             .try_call(&route, "Debugger.enable", json!({}))?
@@ -125,14 +135,6 @@ impl Session {
             let _ =
                 self.cdp
                     .try_call(&route, "Debugger.setSkipAllPauses", json!({"skip": true}))?;
-        }
-        if route == Route::Main {
-            self.find_workers(resume)?;
-        }
-        if resume {
-            let _ = self
-                .cdp
-                .try_call(&route, "Runtime.runIfWaitingForDebugger", json!({}))?;
         }
         Ok(())
     }
