@@ -19,7 +19,7 @@ fn attach_by_pid_opens_and_closes_the_inspector() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        weight(&text, "handleChecksumRequest") > 200_000.0,
+        weight(&text, "handleChecksumRequest") > 50_000.0,
         "{}",
         weight(&text, "handleChecksumRequest")
     );
@@ -70,7 +70,7 @@ fn attach_by_address_list_and_ws_url() {
         assert_eq!(o.status.code(), Some(0), "{target}: {}", err(&o));
         let text = String::from_utf8_lossy(&o.stdout);
         assert!(
-            weight(&text, "handleChecksumRequest") > 100_000.0,
+            weight(&text, "handleChecksumRequest") > 20_000.0,
             "{target}"
         );
     }
@@ -90,7 +90,7 @@ fn attach_to_a_profile_endpoint() {
         let o = run(&["attach", &url, "-f", "folded"], 30);
         assert_eq!(o.status.code(), Some(0), "{url}: {}", err(&o));
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(weight(&text, "handleChecksumRequest") > 100_000.0, "{url}");
+        assert!(weight(&text, "handleChecksumRequest") > 20_000.0, "{url}");
     }
     // Not a profile: a clear error naming the URL.
     let url = format!("http://127.0.0.1:{port}/hello");

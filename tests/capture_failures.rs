@@ -251,3 +251,28 @@ fn an_inspector_that_refuses_profiling() {
         &["Profiler.enable was refused: nope (code -32601)"],
     );
 }
+
+#[test]
+fn a_node_process_that_would_die_of_sigusr1_is_left_alone() {
+    // An executable named node that has no SIGUSR1 handler (as a Node started with
+    // --disable-sigusr1, or a Deno still starting): the signal would end it.
+    let dir = tempfile::tempdir().unwrap();
+    let fake_node = dir.path().join("node");
+    std::fs::copy("/bin/sleep", &fake_node).unwrap();
+    let mut child = Proc(
+        std::process::Command::new(&fake_node)
+            .arg("30")
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.pid();
+    fails(
+        &pid.to_string(),
+        &[
+            &format!("pid {pid}"),
+            "does not handle SIGUSR1",
+            "sent nothing",
+        ],
+    );
+    assert!(child.0.try_wait().unwrap().is_none(), "it died");
+}

@@ -167,7 +167,8 @@ fn start_forever(
 fn sigint_stops_the_program_and_still_draws() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.folded");
-    let (child, mut stdout) = start_forever(&[], &out);
+    let save = dir.path().join("saved");
+    let (child, mut stdout) = start_forever(&["--save", save.to_str().unwrap()], &out);
     std::thread::sleep(Duration::from_millis(1500));
     let pid = child.id() as i32;
     // SAFETY: signalling the child we started.
@@ -190,7 +191,26 @@ fn sigint_stops_the_program_and_still_draws() {
         .filter(|l| l.1.contains("foreverBusyLoop"))
         .map(|l| l.2)
         .sum();
-    assert!(busy > 300_000.0, "only {busy} µs of foreverBusyLoop");
+    assert!(busy > 200_000.0, "only {busy} µs of foreverBusyLoop");
+    // Saved too, with the script's inline source map URL in the sidecar.
+    let sidecar = std::fs::read_dir(&save)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".scripts.json"))
+        .expect("a sidecar");
+    let scripts: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sidecar).unwrap()).unwrap();
+    let forever = scripts["scripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["url"].as_str().unwrap().ends_with("/forever.js"))
+        .expect("forever.js among the scripts");
+    assert!(forever["sourceMapURL"]
+        .as_str()
+        .unwrap()
+        .starts_with("data:application/json;base64,"));
+    assert!(!forever["hash"].as_str().unwrap().is_empty());
 }
 
 #[test]

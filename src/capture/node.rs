@@ -145,9 +145,28 @@ pub fn port_open(port: u16) -> bool {
     .is_ok()
 }
 
+/// Whether process `pid` has a handler for SIGUSR1 (`SigCgt` in
+/// `/proc/PID/status`). Without one (started with `--disable-sigusr1`, or a
+/// runtime still starting: Deno installs it a moment after its first line
+/// runs), SIGUSR1 would end the process.
+pub fn catches_sigusr1(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (libc::SIGUSR1 - 1)) != 0)
+}
+
 /// Send SIGUSR1 and wait for the inspector port to open.
 pub fn open_inspector(pid: u32, port: u16, timeout: Duration) -> Result<()> {
     let name = format!("pid {pid}");
+    if !catches_sigusr1(pid) {
+        return Err(fail(
+            &name,
+            "it does not handle SIGUSR1 (started with --disable-sigusr1, or still starting), so the signal would end it: cpuflame sent nothing; start it with --inspect=127.0.0.1:PORT and attach to that address",
+        ));
+    }
     // SAFETY: kill(2) with a pid the user named, checked above to be node or deno.
     let r = unsafe { libc::kill(pid as libc::pid_t, libc::SIGUSR1) };
     if r != 0 {

@@ -7,3 +7,4 @@ function foreverBusyLoop() {
 }
 console.log('started');
 setInterval(foreverBusyLoop, 1);
+//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbImZvcmV2ZXItc3JjLnRzIl0sIm5hbWVzIjpbXSwibWFwcGluZ3MiOiJBQUFBIn0=
