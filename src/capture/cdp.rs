@@ -100,6 +100,7 @@ impl Cdp {
 
     fn send_raw(&mut self, v: &Value) -> Result<()> {
         let text = v.to_string();
+        trace('>', &text);
         self.ws
             .send(Message::text(text))
             .map_err(|e| fail(&self.name, format!("cannot send: {}", describe(&e))))
@@ -230,6 +231,7 @@ impl Cdp {
                     )))
                 }
             };
+            trace('<', &text);
             let v: Value = serde_json::from_str(&text).map_err(|e| {
                 ReadError::Failed(fail(
                     &self.name,
@@ -243,6 +245,17 @@ impl Cdp {
                 ))
             });
         }
+    }
+}
+
+/// With `CPUFLAME_DEBUG_CDP` set, every message sent (`>`) and received
+/// (`<`) is shown on standard error, cut at 200 characters: a diagnostic for
+/// reports of a runtime that misbehaves.
+fn trace(direction: char, text: &str) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("CPUFLAME_DEBUG_CDP").is_some()) {
+        let cut: String = text.chars().take(200).collect();
+        eprintln!("cpuflame: cdp {direction} {cut}");
     }
 }
 

@@ -116,17 +116,12 @@ impl Session {
         if let Some(t) = self.threads.iter_mut().rev().find(|t| t.route == route) {
             t.live = true;
         }
-        if route == Route::Main {
-            self.find_workers(resume)?;
-        }
-        // Let the thread run as soon as it is sampled; the debugger comes after.
-        if resume {
-            let _ = self
-                .cdp
-                .try_call(&route, "Runtime.runIfWaitingForDebugger", json!({}))?;
-        }
         // Scripts, for source maps (already-loaded ones are reported too);
-        // never pause the program for a `debugger;` statement.
+        // never pause the program for a `debugger;` statement. Before the
+        // thread is let go: Deno's --inspect-brk schedules a break at the
+        // first statement when it is let go, and with the debugger switched
+        // on only afterwards it sometimes stayed paused without a
+        // `Debugger.paused` (seen on Deno 2.9.6 under load).
         if self
             .cdp
             .try_call(&route, "Debugger.enable", json!({}))?
@@ -135,6 +130,14 @@ impl Session {
             let _ =
                 self.cdp
                     .try_call(&route, "Debugger.setSkipAllPauses", json!({"skip": true}))?;
+        }
+        if route == Route::Main {
+            self.find_workers(resume)?;
+        }
+        if resume {
+            let _ = self
+                .cdp
+                .try_call(&route, "Runtime.runIfWaitingForDebugger", json!({}))?;
         }
         Ok(())
     }
