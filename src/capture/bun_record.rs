@@ -4,7 +4,6 @@
 //! Bun wrote by then is drawn.
 
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -22,11 +21,9 @@ pub fn record(command: &[OsString], opts: &CaptureOptions, title: String) -> Res
     let mut cmd = Command::new(&command[0]);
     cmd.arg("--cpu-prof")
         .arg(format!("--cpu-prof-dir={}", dir.path().display()))
-        .args(&command[1..])
-        .process_group(0);
+        .args(&command[1..]);
     let guard = stop::Guard::new();
-    let mut child = cmd
-        .spawn()
+    let mut child = super::record::spawn_own_group(&mut cmd)
         .map_err(|e| fail(&name, format!("cannot start it: {e}")))?;
     let until = opts.duration.map(|d| Instant::now() + d);
     let status = loop {

@@ -72,14 +72,11 @@ fn record_inspected(
     } else {
         cmd.arg("--inspect-brk=127.0.0.1:0").args(&command[1..]);
     }
-    // Its own process group: a Ctrl-C at the terminal reaches cpuflame only,
-    // which stops the profiler first and then interrupts the program.
-    cmd.stderr(Stdio::piped()).process_group(0);
+    cmd.stderr(Stdio::piped());
     let name = program.to_string_lossy().into_owned();
     let guard = stop::Guard::new();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| fail(&name, format!("cannot start it: {e}")))?;
+    let mut child =
+        spawn_own_group(&mut cmd).map_err(|e| fail(&name, format!("cannot start it: {e}")))?;
     let pid = child.id();
     let name = format!("{title} (pid {pid})");
     let outcome = (|| {
@@ -204,4 +201,20 @@ pub fn stop_child(child: &mut Child, signal: i32) {
     if wait_bounded(child, Duration::from_secs(5)).is_none() {
         let _ = child.kill();
     }
+}
+
+/// Start `cmd` in its own process group (a Ctrl-C at the terminal reaches
+/// cpuflame only, which stops the profilers first and then interrupts the
+/// program), ended by SIGTERM should cpuflame itself die without cleaning up.
+pub fn spawn_own_group(cmd: &mut Command) -> std::io::Result<Child> {
+    cmd.process_group(0);
+    // SAFETY: prctl(2) is async-signal-safe; nothing else runs in the child
+    // between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    cmd.spawn()
 }

@@ -10,7 +10,6 @@
 
 use std::collections::HashSet;
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -38,11 +37,9 @@ pub fn record(command: &[OsString], opts: &CaptureOptions, title: String) -> Res
     let mut cmd = Command::new(&command[0]);
     cmd.args(&command[1..])
         .env("NODE_OPTIONS", node_options)
-        .stderr(Stdio::piped())
-        .process_group(0);
+        .stderr(Stdio::piped());
     let guard = stop::Guard::new();
-    let mut child = cmd
-        .spawn()
+    let mut child = super::record::spawn_own_group(&mut cmd)
         .map_err(|e| fail(&name, format!("cannot start it: {e}")))?;
     let _urls = node::pass_stderr(&mut child);
     let root = child.id();
