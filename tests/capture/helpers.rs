@@ -16,9 +16,16 @@ pub fn fixture(rel: &str) -> String {
         .to_string()
 }
 
-/// The cpuflame binary.
+/// The cpuflame binary. `CPUFLAME_TEST_TRACE=1` makes it show its CDP
+/// messages (`CPUFLAME_DEBUG_CDP`), which is otherwise kept off so error
+/// output stays one line.
 pub fn cpuflame() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cpuflame"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cpuflame"));
+    c.env_remove("CPUFLAME_DEBUG_CDP");
+    if std::env::var_os("CPUFLAME_TEST_TRACE").is_some() {
+        c.env("CPUFLAME_DEBUG_CDP", "1");
+    }
+    c
 }
 
 /// Wait for a child at most `secs` (reading its output meanwhile), killing
@@ -32,11 +39,22 @@ pub fn finish(child: Child, secs: u64) -> Output {
     match rx.recv_timeout(Duration::from_secs(secs)) {
         Ok(o) => o.expect("collects output"),
         Err(_) => {
-            // SAFETY: killing the child we started.
+            // SIGTERM first: cpuflame then stops and says what it was doing.
+            // SAFETY: signalling the child we started.
             unsafe {
-                libc::kill(pid, libc::SIGKILL);
+                libc::kill(pid, libc::SIGTERM);
             }
-            panic!("cpuflame did not finish within {secs} s");
+            let said = match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(Ok(o)) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                _ => {
+                    // SAFETY: as above.
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
+                    }
+                    String::new()
+                }
+            };
+            panic!("cpuflame did not finish within {secs} s; its standard error: {said}");
         }
     }
 }
