@@ -111,19 +111,25 @@ fn attach_pid(pid: u32, opts: &CaptureOptions) -> Result<Attached> {
 /// After `process._debugEnd()`, the port closes; check it did.
 fn wait_closed(pid: u32, port: u16, opts: &CaptureOptions) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(3);
+    // The process's own listening socket, not whoever holds the port next.
+    let open = || node::listens_on(pid, port);
     while Instant::now() < deadline {
-        if !node::port_open(port) {
+        if !open() {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     // Still open (the profile failed before we could close it): close it now.
-    if let Ok(cdp) = connect_first(port, opts) {
-        if let Ok(s) = Session::start(cdp, opts.interval_us, false, false) {
-            let _ = s.finish(true);
-        }
+    if let Ok(mut cdp) = connect_first(port, opts) {
+        let _ = cdp.try_call(
+            &super::cdp::Route::Main,
+            "Runtime.evaluate",
+            serde_json::json!({"expression": "process._debugEnd()"}),
+        );
+        cdp.close();
     }
-    if node::port_open(port) {
+    std::thread::sleep(Duration::from_millis(300));
+    if open() {
         return Err(fail(
             &format!("pid {pid}"),
             format!("the inspector cpuflame opened on 127.0.0.1:{port} is still open: restart the process to close it"),
