@@ -79,6 +79,11 @@ fn record_inspected(
         spawn_own_group(&mut cmd).map_err(|e| fail(&name, format!("cannot start it: {e}")))?;
     let pid = child.id();
     let name = format!("{title} (pid {pid})");
+    let base = if deno {
+        format!("deno pid {pid}")
+    } else {
+        format!("node pid {pid}")
+    };
     let outcome = (|| {
         let url = node::debugger_url(&mut child, opts.timeout.max(Duration::from_secs(10)), &name)?;
         let (host, port, path) = split_ws(&url)
@@ -102,6 +107,16 @@ fn record_inspected(
     let end = match end {
         Ok(end) => end,
         Err(e) => {
+            // Threads that ended before (workers) are still saved with --save.
+            if opts.save.is_some() && threads.iter().any(|t| t.profile.is_some()) {
+                let _ = super::to_profiles(
+                    threads,
+                    &base,
+                    Some(pid.into()),
+                    opts.save.as_deref(),
+                    warnings,
+                );
+            }
             // The runtime went away mid-capture: what it exited with says why.
             let mut status = wait_bounded(&mut child, Duration::from_secs(2));
             if status.is_none() {
@@ -123,11 +138,6 @@ fn record_inspected(
         .wait()
         .map_err(|e| fail(&name, format!("cannot wait for it: {e}")))?;
     let exit_code = code_of(status);
-    let base = if deno {
-        format!("deno pid {pid}")
-    } else {
-        format!("node pid {pid}")
-    };
     let captured = super::to_profiles(
         threads,
         &base,

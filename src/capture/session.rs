@@ -191,8 +191,11 @@ impl Session {
             if self.progress && now.duration_since(shown) >= Duration::from_secs(1) {
                 shown = now;
                 let live = self.threads.iter().filter(|t| t.live).count();
+                let of = until
+                    .map(|u| format!(" of {:.0} s", u.duration_since(started).as_secs_f64()))
+                    .unwrap_or_default();
                 eprint!(
-                    "\rcpuflame: profiling {}: {:.0} s, {live} thread{}   ",
+                    "\rcpuflame: profiling {}: {:.0} s{of}, {live} thread{} (Ctrl-C: stop and draw)   ",
                     self.cdp.name,
                     started.elapsed().as_secs_f64(),
                     if live == 1 { "" } else { "s" }
