@@ -77,11 +77,64 @@ pub fn run(opts: &Options) -> Result<Report> {
         .filter(|i| i.is_dir)
         .flat_map(|i| i.files.clone())
         .collect();
-    let mut profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
+    let profiles = read_inputs(&files, &from_dirs, &mut warnings)?;
     phases.done("read and import");
+    progress.done_reading();
+    let title = match expanded.as_slice() {
+        [one] if one.is_dir => titles::directory_title(
+            &display_name(&one.given),
+            one.files.len(),
+            opts.picture.chart,
+        ),
+        _ => titles::title(
+            &files.iter().map(|p| display_name(p)).collect::<Vec<_>>(),
+            opts.picture.chart,
+        ),
+    };
+    let input = match files.as_slice() {
+        [one] if one.as_os_str() == "-" => "standard input".to_string(),
+        [one] => one.display().to_string(),
+        many => format!("{} inputs", many.len()),
+    };
+    render_with(opts, profiles, (title, input), warnings, progress, phases)
+}
+
+/// Select, fold, render and write profiles already imported (a live
+/// capture): everything [`run`] does after reading. `title` is used when the
+/// user gave no `--title`.
+pub fn render(
+    opts: &Options,
+    profiles: Vec<Profile>,
+    title: String,
+    warnings: Warnings,
+) -> Result<Report> {
+    let progress = crate::progress::Progress::start(!opts.quiet, 0);
+    let input = title.clone();
+    render_with(
+        opts,
+        profiles,
+        (title, input),
+        warnings,
+        progress,
+        Phases::new(),
+    )
+}
+
+/// Everything after reading: source maps, select, fold, render, write.
+/// `names` is the default title and the input's name in messages.
+fn render_with(
+    opts: &Options,
+    mut profiles: Vec<Profile>,
+    names: (String, String),
+    mut warnings: Warnings,
+    progress: crate::progress::Progress,
+    mut phases: Phases,
+) -> Result<Report> {
+    let (title, input) = names;
+    // Source maps apply to captured profiles too: their scripts carry the
+    // sourceMapURLs the runtime reported.
     let maps = symbolicate::apply(&mut profiles, &opts.source_maps, &mut warnings)?;
     phases.done("source maps");
-    progress.done_reading();
     progress.phase("folding stacks");
     let sources_read = profiles.len();
     let profiles = select_sources(profiles, &opts.threads)?;
@@ -143,18 +196,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         warnings.push(input, note);
     }
     let mut picture = opts.picture.clone();
-    picture.title = opts
-        .title
-        .clone()
-        .unwrap_or_else(|| match expanded.as_slice() {
-            [one] if one.is_dir => {
-                titles::directory_title(&display_name(&one.given), one.files.len(), picture.chart)
-            }
-            _ => titles::title(
-                &files.iter().map(|p| display_name(p)).collect::<Vec<_>>(),
-                picture.chart,
-            ),
-        });
+    picture.title = opts.title.clone().unwrap_or(title);
     picture.subtitle = Some(opts.subtitle.clone().unwrap_or_else(|| {
         if opts.format != export::Format::Folded && bands::is_banded(&folded, &picture) {
             let layout = bands::layout(&folded);
@@ -175,7 +217,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         kept: sources_kept,
         of: sources_read,
     };
-    let nothing_left = nothing_left(opts, &folded, &files, &mut warnings);
+    let nothing_left = nothing_left(opts, &folded, &input, &mut warnings);
     if opts.subtitle.is_none() {
         picture.subtitle = picture
             .subtitle
@@ -223,14 +265,9 @@ pub fn run(opts: &Options) -> Result<Report> {
 fn nothing_left(
     opts: &Options,
     folded: &Folded,
-    files: &[PathBuf],
+    input: &str,
     warnings: &mut Warnings,
 ) -> Option<Error> {
-    let input = match files {
-        [one] if one.as_os_str() == "-" => "standard input".to_string(),
-        [one] => one.display().to_string(),
-        many => format!("{} inputs", many.len()),
-    };
     let unmatched = crate::hints::unmatched_filters(&opts.filters, folded);
     let mut fatal = None;
     for (filter, message) in unmatched {

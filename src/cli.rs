@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Turn JavaScript CPU profiles into flame graphs, flame charts, folded stacks and PNGs.
 ///
@@ -15,10 +15,11 @@ use clap::{Parser, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "cpuflame", version, about, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  cpuflame in.cpuprofile > flame.svg\n  cpuflame --chart in.cpuprofile > chart.svg\n  cpuflame --chart --thread worker profiles/ -o workers.svg\n  cpuflame --list profiles/\n  cpuflame in.cpuprofile -o bug-report.png\n  cpuflame --format folded in.cpuprofile | inferno-flamegraph > out.svg"
+    after_help = "Examples:\n  cpuflame in.cpuprofile > flame.svg\n  cpuflame record -o flame.svg -- node app.js\n  cpuflame attach 4242 --duration 10s -o flame.svg\n  cpuflame --chart in.cpuprofile > chart.svg\n  cpuflame --chart --thread worker profiles/ -o workers.svg\n  cpuflame --list profiles/\n  cpuflame in.cpuprofile -o bug-report.png\n  cpuflame --format folded in.cpuprofile | inferno-flamegraph > out.svg"
 )]
 pub struct Cli {
-    /// A subcommand instead of drawing (`completions`, `man`).
+    /// A subcommand instead of drawing files: `record` and `attach` profile a live
+    /// runtime; `completions` and `man` print shell integration.
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -243,9 +244,88 @@ pub struct Cli {
     pub strict: bool,
 }
 
+/// Parse the command line. Every option of the top level also works after
+/// `record` and `attach` (`cpuflame record -o out.svg -- node app.js`): they
+/// are made global here rather than repeated.
+pub fn parse() -> Cli {
+    let cmd = Cli::command().mut_args(|a| if a.is_positional() { a } else { a.global(true) });
+    let matches = cmd.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// `record` and `attach`: profile a live runtime, then draw it with every usual option.
+#[derive(Subcommand, Debug)]
+pub enum CaptureCommand {
+    /// Run COMMAND (node, deno or bun, or a command that starts node itself: npm test, a
+    /// script) with profiling on from the first line, and draw every thread of every node
+    /// process when it ends (or after --duration, or on Ctrl-C). Its input, output and exit
+    /// code pass through.
+    #[command(
+        after_help = "Examples:\n  cpuflame record -o flame.svg -- node app.js\n  cpuflame record --chart --save profiles/ -- node server.js\n  cpuflame record -- bun app.js"
+    )]
+    Record {
+        /// Capture settings.
+        #[command(flatten)]
+        capture: CaptureArgs,
+        /// The program and its arguments.
+        #[arg(
+            value_name = "COMMAND",
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Profile a running runtime for --duration (10s) and draw it. TARGET: the PID of a
+    /// node or deno process (its inspector is opened with SIGUSR1 and closed again), an
+    /// inspector's HOST:PORT or http://HOST:PORT (node/deno --inspect, workerd
+    /// --inspector-addr, Chromium --remote-debugging-port), a ws:// debugger URL, or an
+    /// http:// URL with a path that serves a profile. With --list: print the inspector's
+    /// targets. An inspector port gives code execution: loopback only unless --remote.
+    #[command(
+        after_help = "Examples:\n  cpuflame attach 4242 -o flame.svg\n  cpuflame attach 127.0.0.1:9229 --duration 30s --chart -o chart.svg\n  cpuflame attach 127.0.0.1:9222 --list\n  cpuflame attach 127.0.0.1:9222 --target localhost:8080 -o page.svg\n  cpuflame attach 'http://127.0.0.1:3000/profile/cpu?duration=5' -o flame.svg"
+    )]
+    Attach {
+        /// Capture settings.
+        #[command(flatten)]
+        capture: CaptureArgs,
+        /// PID, HOST:PORT, http://HOST:PORT[/PATH] or ws://HOST:PORT/PATH.
+        #[arg(value_name = "TARGET")]
+        target: String,
+        /// Which target of an inspector to profile: part of its title, URL or id.
+        #[arg(long = "target", value_name = "PATTERN")]
+        target_pattern: Option<String>,
+        /// Allow connecting to a non-loopback address (whoever reaches an inspector port can
+        /// run code in the process).
+        #[arg(long)]
+        remote: bool,
+    },
+}
+
+/// Settings shared by `record` and `attach`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CaptureArgs {
+    /// Stop profiling after TIME (`10s`, `2m`); `record` then interrupts the program.
+    #[arg(long, value_name = "TIME")]
+    pub duration: Option<String>,
+    /// Sampling interval to ask for (`100us`, `1ms`); runtimes sample somewhat coarser.
+    #[arg(long, value_name = "TIME", default_value = "100us")]
+    pub interval: String,
+    /// Also write each thread's raw profile to DIR (`CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`,
+    /// as node --cpu-prof names them) with a `.scripts.json` sidecar of its scripts.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+    /// How long to wait to connect and for each answer of the runtime.
+    #[arg(long, value_name = "TIME", default_value = "10s")]
+    pub timeout: String,
+}
+
 /// Subcommands: each has its own module; with none, cpuflame draws its INPUTs.
-#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
+#[derive(clap::Subcommand, Debug)]
 pub enum Command {
+    /// `record` and `attach`: profile a live runtime, then draw.
+    #[command(flatten)]
+    Capture(CaptureCommand),
     /// Shell completions and the manual page.
     #[command(flatten)]
     Shell(crate::shell::ShellCommand),

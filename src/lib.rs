@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod capture;
 pub mod cli;
 pub mod error;
 pub mod export;

@@ -1,16 +1,14 @@
 //! The `cpuflame` command: parse arguments, run, report.
 
-use clap::Parser;
-
 use cpuflame::{
-    app,
-    cli::{Cli, Command},
+    app, capture,
+    cli::{self, Command},
     options::Options,
     output, shell,
 };
 
 fn main() {
-    let cli = Cli::parse();
+    let mut cli = cli::parse();
     if let Some(Command::Shell(command)) = &cli.command {
         if let Err(e) = shell::run(command, &mut std::io::stdout()) {
             eprintln!("cpuflame: error: {e}");
@@ -20,9 +18,13 @@ fn main() {
     }
     output::remove_temporary_files_on_interrupt();
     let quiet = cli.quiet;
-    let result = Options::from_cli(cli).and_then(|opts| app::run(&opts));
+    let command = cli.command.take();
+    let result = Options::from_cli(cli).and_then(|opts| match command {
+        Some(Command::Capture(c)) => capture::command::run(c, &opts),
+        _ => app::run(&opts).map(|r| (r, 0)),
+    });
     match result {
-        Ok(report) => {
+        Ok((report, code)) => {
             if !quiet {
                 for w in report.warnings.iter() {
                     eprintln!("cpuflame: warning: {w}");
@@ -36,6 +38,9 @@ fn main() {
                     eprintln!("cpuflame: grown: {g}");
                 }
                 std::process::exit(cpuflame::gate::EXIT_GROWN);
+            }
+            if code != 0 {
+                std::process::exit(code);
             }
         }
         // A closed standard output is how a pipeline ends (`cpuflame x | head`):

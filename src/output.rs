@@ -35,6 +35,10 @@ static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
 /// file and exits with status 130. Call once, from the binary.
 pub fn remove_temporary_files_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
+        // A live capture takes the first interrupt as "stop and draw".
+        if crate::capture::stop::request() {
+            return;
+        }
         if let Ok(mut pending) = PENDING.lock() {
             if let Some(p) = pending.take() {
                 let _ = std::fs::remove_file(p);

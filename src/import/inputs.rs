@@ -23,6 +23,10 @@ pub fn is_profile_name(name: &str) -> bool {
         return false;
     }
     let lower = name.to_ascii_lowercase();
+    // A capture's `.scripts.json` sidecar (see `model::ScriptInfo`) is not a profile.
+    if lower.ends_with(".scripts.json") {
+        return false;
+    }
     PROFILE_EXTENSIONS
         .iter()
         .any(|ext| lower.len() > ext.len() && lower.ends_with(ext))
