@@ -276,23 +276,23 @@ fn nothing_left(
         if matches!(filter.flag.as_str(), "include" | "focus") && fatal.is_none() {
             fatal = Some(message);
         } else {
-            warnings.push(&input, message);
+            warnings.push(input, message);
         }
     }
     if let Some(message) = fatal {
-        return Some(Error::profile(&input, message));
+        return Some(Error::profile(input, message));
     }
     if let Some(window) = &opts.fold.policy.window {
         match crate::hints::window_past_end(window, folded) {
-            Err(message) => return Some(Error::profile(&input, message)),
-            Ok(Some(note)) => warnings.push(&input, note),
+            Err(message) => return Some(Error::profile(input, message)),
+            Ok(Some(note)) => warnings.push(input, note),
             Ok(None) => {}
         }
     }
     let sampled = folded.sources.iter().any(|s| s.timeline.samples > 0);
     if sampled && folded.total() <= 0.0 && !opts.filters.is_empty() {
         return Some(Error::profile(
-            &input,
+            input,
             format!(
                 "no samples match {}",
                 opts.filters
