@@ -291,6 +291,8 @@ fn every_readme_usage_example_does_what_its_comment_says() {
                 "profiles/" => run.push(s(&sample("node-workers")).to_string()),
                 "trace.json" => run.push(s(&sample("chrome/page-worker.trace.json")).to_string()),
                 "bug-report.png" => run.push(s(&dir.path().join("bug.png")).to_string()),
+                "report.html" => run.push(s(&dir.path().join("report.html")).to_string()),
+                "cpu.pb.gz" => run.push(s(&dir.path().join("cpu.pb.gz")).to_string()),
                 other => run.push(other.to_string()),
             }
         }
@@ -308,6 +310,13 @@ fn every_readme_usage_example_does_what_its_comment_says() {
                 1800,
                 "{line}"
             );
+        } else if comment.contains("HTML report") {
+            let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+            assert!(html.starts_with("<!DOCTYPE html>"), "{line}");
+            assert!(html.contains("default-src 'none'"), "{line}: offline");
+        } else if comment.contains("pprof") {
+            let pb = fs::read(dir.path().join("cpu.pb.gz")).unwrap();
+            assert_eq!(&pb[..2], &[0x1f, 0x8b], "{line}: gzipped profile.proto");
         } else if comment.contains("one root frame per thread") {
             for root in [
                 "node pid 11164 main (",
@@ -348,5 +357,5 @@ fn every_readme_usage_example_does_what_its_comment_says() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 7);
+    assert_eq!(checked, 9);
 }
