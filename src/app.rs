@@ -48,6 +48,7 @@ impl Phases {
 
 /// Read every input, fold, render and write the output.
 pub fn run(opts: &Options) -> Result<Report> {
+    crate::memory::set_limit(opts.max_memory);
     let mut phases = Phases::new();
     let input_bytes: u64 = opts
         .inputs

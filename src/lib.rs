@@ -27,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod fold;
 pub mod import;
+pub mod memory;
 pub mod model;
 pub mod options;
 pub mod output;

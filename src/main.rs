@@ -2,7 +2,12 @@
 
 use clap::Parser;
 
-use cpuflame::{app, cli::Cli, options::Options, output};
+use cpuflame::{app, cli::Cli, memory, options::Options, output};
+
+/// Every allocation counted against `--max-memory`; running out is one line
+/// and exit 1, not an abort (see `memory`).
+#[global_allocator]
+static ALLOCATOR: memory::Budgeted = memory::Budgeted;
 
 fn main() {
     let cli = Cli::parse();

@@ -39,6 +39,8 @@ pub struct Options {
     pub list: bool,
     /// `--diff BASE`: the profile to compare against.
     pub diff: Option<PathBuf>,
+    /// `--max-memory`: the memory budget in bytes (`None`: the default).
+    pub max_memory: Option<u64>,
 }
 
 impl Options {
@@ -192,6 +194,7 @@ impl Options {
             title: cli.title,
             subtitle: cli.subtitle,
             quiet: cli.quiet,
+            max_memory: cli.max_memory,
             strict: cli.strict,
             threads: cli.thread,
             list: cli.list,

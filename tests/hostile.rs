@@ -267,3 +267,120 @@ fn ten_thousand_files_in_a_directory_are_read_in_linear_time() {
     let o = run_limited(&["--list", s(&profiles)], 2048 * MIB, deadline);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// A gzip `.cpuprofile` whose `samples` and `timeDeltas` hold `blocks` ×
+/// 100,000 entries on two functions, 1 µs apart: each array is one gzip
+/// member compressed once and repeated (gzip readers join members), so a
+/// billion samples cost a few megabytes and no time to make.
+fn sample_bomb(blocks: usize) -> Vec<u8> {
+    const BLOCK: usize = 100_000;
+    let best = |text: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(text).unwrap();
+        e.finish().unwrap()
+    };
+    let samples = best("2,3,".repeat(BLOCK / 2).as_bytes());
+    let deltas = best("1,".repeat(BLOCK).as_bytes());
+    let mut out = gzip(
+        format!(
+            r#"{{"nodes":[{{"id":1,"callFrame":{{"functionName":"(root)","scriptId":"0","url":"","lineNumber":-1,"columnNumber":-1}},"children":[2,3]}},{{"id":2,"callFrame":{{"functionName":"a","scriptId":"1","url":"file:///a.js","lineNumber":1,"columnNumber":1}}}},{{"id":3,"callFrame":{{"functionName":"b","scriptId":"1","url":"file:///a.js","lineNumber":5,"columnNumber":1}}}}],"startTime":0,"endTime":{},"samples":["#,
+            blocks * BLOCK
+        )
+        .as_bytes(),
+    );
+    for _ in 0..blocks {
+        out.extend_from_slice(&samples);
+    }
+    out.extend(gzip(b"2],\"timeDeltas\":["));
+    for _ in 0..blocks {
+        out.extend_from_slice(&deltas);
+    }
+    out.extend(gzip(b"1]}"));
+    out
+}
+
+#[test]
+fn a_sample_bomb_within_the_budget_is_drawn_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small-bomb.cpuprofile.gz");
+    std::fs::write(&path, sample_bomb(10)).unwrap();
+    let o = run_limited(
+        &["-f", "folded", "-q", s(&path)],
+        1024 * MIB,
+        Duration::from_secs(120),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 1,000,001 samples 1 µs apart: the last lasts the mean interval, 1 µs.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "a (/a.js:2:2) 500001\nb (/a.js:6:2) 500000\n"
+    );
+}
+
+/// The billion-sample gzip bomb (4 GB of text in 8 MB): past the memory
+/// budget it is one line naming the file and what was needed, exit 1,
+/// never an abort; past what the system gives (`prlimit --as`), the same.
+#[test]
+fn a_billion_sample_gzip_bomb_is_one_line_and_exit_1_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.cpuprofile.gz");
+    let bomb = sample_bomb(10_000);
+    assert!(bomb.len() < 16 << 20, "{}", bomb.len());
+    std::fs::write(&path, bomb).unwrap();
+    let out = dir.path().join("out.svg");
+    let o = run_limited(
+        &["--max-memory", "64M", "-o", s(&out), s(&path)],
+        1024 * MIB,
+        Duration::from_secs(120),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let prefix = format!("cpuflame: error: {}: out of memory: a block of ", s(&path));
+    assert!(err.starts_with(&prefix), "{err}");
+    assert!(
+        err.ends_with("; that is more than the --max-memory budget of 64.0 MiB\n"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!out.exists(), "no output is left behind");
+    let o = run_limited(
+        &["-o", s(&out), s(&path)],
+        256 * MIB,
+        Duration::from_secs(120),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.starts_with(&prefix), "{err}");
+    assert!(
+        err.ends_with("; that is more than the system gives (ulimit -v?)\n"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no output is left behind");
+}
+
+/// A gzip stream that is not a `.cpuprofile` is parsed as it comes: broken
+/// JSON after megabytes of padding is reported with its offset without
+/// ever holding the text (here 8 times the budget) in memory.
+#[test]
+fn a_padded_gzip_trace_is_reported_from_the_stream_not_held_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("padded.json.gz");
+    let pad = 32 << 20;
+    let mut text = br#"{"traceEvents":[]"#.to_vec();
+    text.resize(text.len() + pad, b' ');
+    std::fs::write(&path, gzip(&text)).unwrap();
+    let o = run_limited(
+        &["--max-memory", "4M", s(&path)],
+        1024 * MIB,
+        Duration::from_secs(120),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "cpuflame: error: {}: invalid JSON at byte {}: EOF while parsing an object (the file ends early: truncated?)\n",
+            s(&path),
+            text.len()
+        )
+    );
+}
