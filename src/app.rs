@@ -52,6 +52,7 @@ impl Phases {
 
 /// Read every input, fold, render and write the output.
 pub fn run(opts: &Options) -> Result<Report> {
+    crate::memory::set_limit(opts.max_memory);
     let mut phases = Phases::new();
     let input_bytes: u64 = opts
         .inputs
@@ -108,6 +109,7 @@ pub fn render(
     title: String,
     warnings: Warnings,
 ) -> Result<Report> {
+    crate::memory::set_limit(opts.max_memory);
     let progress = crate::progress::Progress::start(!opts.quiet, 0);
     let input = title.clone();
     render_with(

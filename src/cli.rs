@@ -242,6 +242,12 @@ pub struct Cli {
     /// nodes) as an error.
     #[arg(long)]
     pub strict: bool,
+
+    /// Memory budget: stop with a one-line error instead of exhausting the
+    /// machine when the run would need more than SIZE (e.g. 512M, 4G; K, M, G,
+    /// T are powers of 1024). Default: three quarters of the machine's memory
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// Parse the command line. Every option of the top level also works after

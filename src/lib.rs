@@ -31,6 +31,7 @@ pub mod fold;
 pub mod gate;
 pub mod hints;
 pub mod import;
+pub mod memory;
 pub mod model;
 pub mod options;
 pub mod output;

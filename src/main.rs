@@ -3,9 +3,15 @@
 use cpuflame::{
     app, capture,
     cli::{self, Command},
+    memory,
     options::Options,
     output, shell,
 };
+
+/// Every allocation counted against `--max-memory`; running out is one line
+/// and exit 1, not an abort (see `memory`).
+#[global_allocator]
+static ALLOCATOR: memory::Budgeted = memory::Budgeted;
 
 fn main() {
     let mut cli = cli::parse();

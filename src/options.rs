@@ -46,6 +46,8 @@ pub struct Options {
     pub filters: Vec<crate::hints::Filter>,
     /// How to find source maps.
     pub source_maps: SourceMapOptions,
+    /// `--max-memory`: the memory budget in bytes (`None`: the default).
+    pub max_memory: Option<u64>,
 }
 
 impl Options {
@@ -250,6 +252,7 @@ impl Options {
             title: cli.title,
             subtitle: cli.subtitle,
             quiet: cli.quiet,
+            max_memory: cli.max_memory,
             strict: cli.strict,
             threads: cli.thread,
             list: cli.list,

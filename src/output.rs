@@ -49,6 +49,16 @@ pub fn remove_temporary_files_on_interrupt() {
     });
 }
 
+/// Remove an unfinished temporary file, if one is being written (used when
+/// memory runs out: never waits for the lock).
+pub fn remove_pending() {
+    if let Ok(mut pending) = PENDING.try_lock() {
+        if let Some(p) = pending.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 fn set_pending(path: Option<PathBuf>) {
     if let Ok(mut pending) = PENDING.lock() {
         *pending = path;

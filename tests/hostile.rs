@@ -1,8 +1,10 @@
 //! Hostile sizes and encodings (issue 15): byte-order marks, thread-count and
 //! file-count bombs, sample-count gzip bombs. Every input is generated here,
 //! at test time; the binary runs under an address-space limit (`prlimit
-//! --as`) so that a regression fails instead of swapping, and under a
-//! deadline so that one that turns quadratic fails instead of hanging.
+//! --as`) so that a regression fails instead of swapping, and under a limit
+//! of CPU seconds (`prlimit --cpu`, which a loaded machine does not eat into
+//! as it does into wall time) so that one that turns quadratic fails
+//! instead of hanging.
 
 mod common;
 
@@ -15,12 +17,16 @@ use common::{cpuflame, s, sample};
 
 const MIB: u64 = 1 << 20;
 
-/// Run cpuflame with `args` under an address-space limit of `limit` bytes,
-/// killed after `deadline`. Fails the test if it was killed.
-fn run_limited(args: &[&str], limit: u64, deadline: Duration) -> Output {
+/// Run cpuflame with `args` under an address-space limit of `limit` bytes
+/// and a limit of `cpu` CPU seconds (then the kernel kills it). Fails the
+/// test if it was killed, or still ran after ten minutes of wall time.
+fn run_limited(args: &[&str], limit: u64, cpu: Duration) -> Output {
     use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let deadline = Duration::from_secs(600);
     let mut child = Command::new("prlimit")
         .arg(format!("--as={limit}"))
+        .arg(format!("--cpu={}", cpu.as_secs()))
         .arg("--")
         .arg(env!("CARGO_BIN_EXE_cpuflame"))
         .args(args)
@@ -54,6 +60,12 @@ fn run_limited(args: &[&str], limit: u64, deadline: Duration) -> Output {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
+    if let Some(signal) = status.signal() {
+        panic!(
+            "cpuflame {args:?} was killed by signal {signal} (past its limit of {cpu:?} of CPU?): {}",
+            String::from_utf8_lossy(&err.join().unwrap())
+        );
+    }
     Output {
         status,
         stdout: out.join().unwrap(),
@@ -190,8 +202,8 @@ fn many_thread_trace(threads: usize) -> Vec<u8> {
     out
 }
 
-/// 30,000 threads (quadratic code took minutes here in a debug build; the
-/// deadline is 30 s), every output that
+/// 30,000 threads (3 s of CPU in a debug build; the quadratic code took
+/// more than 30 s, and the limit is 20 s), every output that
 /// lists or draws sources; the weights are checked, not just the exit.
 #[test]
 fn a_trace_with_thirty_thousand_threads_is_read_in_linear_time() {
@@ -199,8 +211,8 @@ fn a_trace_with_thirty_thousand_threads_is_read_in_linear_time() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("threads.json");
     std::fs::write(&path, many_thread_trace(THREADS)).unwrap();
-    let deadline = Duration::from_secs(30);
-    let o = run_limited(&["-f", "folded", "-q", s(&path)], 2048 * MIB, deadline);
+    let cpu = Duration::from_secs(20);
+    let o = run_limited(&["-f", "folded", "-q", s(&path)], 2048 * MIB, cpu);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
     assert_eq!(text.lines().count(), THREADS);
@@ -211,7 +223,7 @@ fn a_trace_with_thirty_thousand_threads_is_read_in_linear_time() {
         "{}",
         &text[..300]
     );
-    let o = run_limited(&["--list", s(&path)], 2048 * MIB, deadline);
+    let o = run_limited(&["--list", s(&path)], 2048 * MIB, cpu);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         String::from_utf8_lossy(&o.stdout)
@@ -232,7 +244,7 @@ fn a_trace_with_thirty_thousand_threads_is_read_in_linear_time() {
             s(&path),
         ],
         2048 * MIB,
-        deadline,
+        cpu,
     );
     assert!(o.status.success(), "{}", stderr(&o));
     // One window on the clock the threads share: thread i samples
@@ -258,12 +270,129 @@ fn ten_thousand_files_in_a_directory_are_read_in_linear_time() {
         );
         std::fs::write(profiles.join(format!("p{i:05}.cpuprofile")), text).unwrap();
     }
-    let deadline = Duration::from_secs(120);
-    let o = run_limited(&["-f", "folded", "-q", s(&profiles)], 2048 * MIB, deadline);
+    let cpu = Duration::from_secs(60);
+    let o = run_limited(&["-f", "folded", "-q", s(&profiles)], 2048 * MIB, cpu);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
     assert_eq!(text.lines().count(), FILES);
     assert_eq!(common::folded_total(&text), 30 * FILES as u64);
-    let o = run_limited(&["--list", s(&profiles)], 2048 * MIB, deadline);
+    let o = run_limited(&["--list", s(&profiles)], 2048 * MIB, cpu);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// A gzip `.cpuprofile` whose `samples` and `timeDeltas` hold `blocks` ×
+/// 100,000 entries on two functions, 1 µs apart: each array is one gzip
+/// member compressed once and repeated (gzip readers join members), so a
+/// billion samples cost a few megabytes and no time to make.
+fn sample_bomb(blocks: usize) -> Vec<u8> {
+    const BLOCK: usize = 100_000;
+    let best = |text: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(text).unwrap();
+        e.finish().unwrap()
+    };
+    let samples = best("2,3,".repeat(BLOCK / 2).as_bytes());
+    let deltas = best("1,".repeat(BLOCK).as_bytes());
+    let mut out = gzip(
+        format!(
+            r#"{{"nodes":[{{"id":1,"callFrame":{{"functionName":"(root)","scriptId":"0","url":"","lineNumber":-1,"columnNumber":-1}},"children":[2,3]}},{{"id":2,"callFrame":{{"functionName":"a","scriptId":"1","url":"file:///a.js","lineNumber":1,"columnNumber":1}}}},{{"id":3,"callFrame":{{"functionName":"b","scriptId":"1","url":"file:///a.js","lineNumber":5,"columnNumber":1}}}}],"startTime":0,"endTime":{},"samples":["#,
+            blocks * BLOCK
+        )
+        .as_bytes(),
+    );
+    for _ in 0..blocks {
+        out.extend_from_slice(&samples);
+    }
+    out.extend(gzip(b"2],\"timeDeltas\":["));
+    for _ in 0..blocks {
+        out.extend_from_slice(&deltas);
+    }
+    out.extend(gzip(b"1]}"));
+    out
+}
+
+#[test]
+fn a_sample_bomb_within_the_budget_is_drawn_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small-bomb.cpuprofile.gz");
+    std::fs::write(&path, sample_bomb(10)).unwrap();
+    let o = run_limited(
+        &["-f", "folded", "-q", s(&path)],
+        1024 * MIB,
+        Duration::from_secs(60),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 1,000,001 samples 1 µs apart: the last lasts the mean interval, 1 µs.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "a (/a.js:2:2) 500001\nb (/a.js:6:2) 500000\n"
+    );
+}
+
+/// The billion-sample gzip bomb (4 GB of text in 8 MB): past the memory
+/// budget it is one line naming the file and what was needed, exit 1,
+/// never an abort; past what the system gives (`prlimit --as`), the same.
+#[test]
+fn a_billion_sample_gzip_bomb_is_one_line_and_exit_1_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.cpuprofile.gz");
+    let bomb = sample_bomb(10_000);
+    assert!(bomb.len() < 16 << 20, "{}", bomb.len());
+    std::fs::write(&path, bomb).unwrap();
+    let out = dir.path().join("out.svg");
+    let o = run_limited(
+        &["--max-memory", "64M", "-o", s(&out), s(&path)],
+        1024 * MIB,
+        Duration::from_secs(60),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let prefix = format!("cpuflame: error: {}: out of memory: a block of ", s(&path));
+    assert!(err.starts_with(&prefix), "{err}");
+    assert!(
+        err.ends_with("; that is more than the --max-memory budget of 64.0 MiB\n"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!out.exists(), "no output is left behind");
+    let o = run_limited(
+        &["-o", s(&out), s(&path)],
+        256 * MIB,
+        Duration::from_secs(60),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.starts_with(&prefix), "{err}");
+    assert!(
+        err.ends_with("; that is more than the system gives (ulimit -v?)\n"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no output is left behind");
+}
+
+/// A gzip stream that is not a `.cpuprofile` is parsed as it comes: broken
+/// JSON after megabytes of padding is reported with its offset without
+/// ever holding the text (here 8 times the budget) in memory.
+#[test]
+fn a_padded_gzip_trace_is_reported_from_the_stream_not_held_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("padded.json.gz");
+    let pad = 32 << 20;
+    let mut text = br#"{"traceEvents":[]"#.to_vec();
+    text.resize(text.len() + pad, b' ');
+    std::fs::write(&path, gzip(&text)).unwrap();
+    let o = run_limited(
+        &["--max-memory", "4M", s(&path)],
+        1024 * MIB,
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "cpuflame: error: {}: invalid JSON at byte {}: EOF while parsing an object (the file ends early: truncated?)\n",
+            s(&path),
+            text.len()
+        )
+    );
 }

@@ -138,6 +138,7 @@ pub fn fold_with_urls(
             mapper: &mut mapper,
             origin,
         };
+        crate::memory::reading(&profile.source.file);
         let meta = profile.meta_nodes();
         let summary = fold_one(profile, meta, opts, urls, with_roots, &mut ctx, &mut out);
         let who = source_label(&profile.source);

@@ -99,6 +99,7 @@ pub fn import_path(path: &Path, warnings: &mut Warnings) -> Result<Vec<Profile>>
     } else {
         path.display().to_string()
     };
+    crate::memory::reading(&display);
     let raw = source::read_raw(path, &display)?;
     let mut ctx = ImportContext {
         input: display,
@@ -126,16 +127,38 @@ fn import_raw(
 ) -> Result<Vec<Profile>> {
     let bytes = if source::is_gzip(&raw) {
         // A gzip .cpuprofile is parsed as it is decompressed, never held whole.
+        let mut text = source::gunzip_reader(&raw, &ctx.input)?;
         let streamed = {
-            let mut de = serde_json::Deserializer::from_reader(source::gunzip_reader(&raw));
-            Document::<'static>::deserialize(&mut de)
-                .ok()
-                .filter(|_| de.end().is_ok())
-                .and_then(|doc| split_cdp(doc).ok())
+            let mut de = serde_json::Deserializer::from_reader(&mut text);
+            Document::<'static>::deserialize(&mut de).and_then(|doc| de.end().map(|_| doc))
         };
-        if let Some(cdp) = streamed {
-            drop(raw);
-            return cdp.import(source, ctx).map(|p| vec![p]);
+        match streamed {
+            Ok(doc) => {
+                if let Ok(cdp) = split_cdp(doc) {
+                    drop(text);
+                    drop(raw);
+                    return cdp.import(source, ctx).map(|p| vec![p]);
+                }
+            }
+            // Broken JSON (or a broken gzip stream): reported from the stream,
+            // so that a bomb of padding is never held whole in memory.
+            Err(e) if e.is_io() => return Err(source::gunzip_error(&ctx.input, &e)),
+            Err(e) if e.is_syntax() || e.is_eof() => {
+                let err = json::json_error(&ctx.input, &[], &e);
+                return Err(match err {
+                    Error::Json { input, message, .. } => Error::Json {
+                        input,
+                        offset: text.error_offset(&e),
+                        message,
+                        syntax: true,
+                    },
+                    other => other,
+                });
+            }
+            // Another format (which borrows from its text), or valid JSON of
+            // the wrong shape: read again in memory (within the memory budget),
+            // where the error, if any, is reported precisely.
+            Err(_) => {}
         }
         // Another format, or an error to report with its byte offset: in memory.
         source::Bytes::Owned(source::gunzip(&raw, &ctx.input)?)

@@ -63,21 +63,58 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 
 /// A reader decompressing gzip `bytes` (all members) as it goes, telling the
 /// progress line how much of the compressed input it has consumed. A UTF-8
-/// byte-order mark at the start of the text is skipped.
-pub fn gunzip_reader(bytes: &[u8]) -> impl Read + '_ {
+/// byte-order mark at the start of the text is skipped; UTF-16 text is an error.
+pub fn gunzip_reader<'a>(bytes: &'a [u8], display: &str) -> Result<TextReader<impl Read + 'a>> {
     let counted = Counted {
         inner: bytes,
         since: 0,
     };
     let mut reader =
         io::BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(counted));
+    let mut skipped = 0;
     // A broken stream is reported by the reads that follow.
     if let Ok(head) = io::BufRead::fill_buf(&mut reader) {
-        if head.starts_with(UTF8_BOM) {
-            io::BufRead::consume(&mut reader, UTF8_BOM.len());
+        skipped = text_start(head, display)?;
+        io::BufRead::consume(&mut reader, skipped);
+    }
+    Ok(TextReader {
+        inner: reader,
+        pos: skipped,
+        line_start: skipped,
+    })
+}
+
+/// Decompressed text read as a stream, keeping what an error message needs:
+/// how far it got and where its current line starts.
+pub struct TextReader<R> {
+    inner: R,
+    /// Bytes of text consumed (counting a skipped byte-order mark).
+    pos: usize,
+    /// Where the line being read starts.
+    line_start: usize,
+}
+
+impl<R: Read> Read for TextReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(nl) = buf[..n].iter().rposition(|&b| b == b'\n') {
+            self.line_start = self.pos + nl + 1;
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+impl<R> TextReader<R> {
+    /// The byte offset of a parse error met while reading this stream: the
+    /// same offset [`super::json::json_error`] gives for the text in memory.
+    pub fn error_offset(&self, err: &serde_json::Error) -> usize {
+        if err.is_eof() {
+            self.pos
+        } else {
+            (self.line_start + err.column().saturating_sub(1)).min(self.pos)
         }
     }
-    reader
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -130,6 +167,19 @@ pub fn gunzip(bytes: &[u8], display: &str) -> Result<Vec<u8>> {
         .read_to_end(&mut out)
         .map_err(|e| Error::profile(display, super::sniff::gzip_failure(&e, out.len())))?;
     Ok(out)
+}
+
+/// The error for a gzip stream that broke while it was parsed as it came.
+pub fn gunzip_error(display: &str, e: &serde_json::Error) -> Error {
+    let kind = e.io_error_kind().unwrap_or(io::ErrorKind::InvalidData);
+    let mut m = e.to_string();
+    if let Some(p) = m.rfind(" at line ") {
+        m.truncate(p);
+    }
+    Error::Read {
+        input: display.to_string(),
+        source: io::Error::new(kind, format!("broken gzip stream: {m}")),
+    }
 }
 
 /// Read a file (or standard input for `-`) as it is, compressed or not.
