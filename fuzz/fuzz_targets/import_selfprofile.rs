@@ -69,10 +69,11 @@ struct Trace {
     frames: Vec<Frame>,
     stacks: Vec<Stack>,
     samples: Vec<Sample>,
-    /// A chain of this many stacks (modulo 2,000), each the parent of the next.
+    /// A chain of this many stacks (modulo 300), each the parent of the next.
     chain: u16,
-    /// Or a chain 20,000 deep.
-    deep: bool,
+    /// Or, when 0xD5, a chain 20,000 deep (slow to build: only imported and
+    /// folded, and rare, so that few executions pay for it).
+    deep: u8,
     opts: [u8; 3],
 }
 
@@ -81,6 +82,8 @@ fn put(m: &mut Map<String, Value>, k: &str, v: &Option<Num>) {
         m.insert(k.into(), v.value());
     }
 }
+
+const DEEP: u8 = 0xD5;
 
 fn build(t: &Trace) -> Vec<u8> {
     let mut doc = Map::new();
@@ -113,10 +116,10 @@ fn build(t: &Trace) -> Vec<u8> {
         })
         .collect();
     let base = stacks.len();
-    let len = if t.deep {
+    let len = if t.deep == DEEP {
         20_000
     } else {
-        t.chain as usize % 2_000
+        t.chain as usize % 300
     };
     for i in 0..len {
         let mut m = Map::new();
@@ -179,5 +182,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let doc = build(&t);
-    cpuflame_fuzz::pipeline(&doc, &t.opts);
+    if t.deep == DEEP {
+        cpuflame_fuzz::import_and_fold(&doc, t.opts[0]);
+    } else {
+        cpuflame_fuzz::pipeline(&doc, &t.opts);
+    }
 });
