@@ -142,7 +142,9 @@ fn import_raw(
             }
             // Broken JSON (or a broken gzip stream): reported from the stream,
             // so that a bomb of padding is never held whole in memory.
-            Err(e) if e.is_io() => return Err(source::gunzip_error(&ctx.input, &e)),
+            Err(e) if e.is_io() => {
+                return Err(source::gunzip_error(&ctx.input, &e, text.decompressed()))
+            }
             Err(e) if e.is_syntax() || e.is_eof() => {
                 let err = json::json_error(&ctx.input, &[], &e);
                 return Err(match err {

@@ -75,6 +75,11 @@ pub fn gunzip_reader<'a>(bytes: &'a [u8], display: &str) -> Result<TextReader<im
     // A broken stream is reported by the reads that follow.
     if let Ok(head) = io::BufRead::fill_buf(&mut reader) {
         skipped = text_start(head, display)?;
+        // A heap snapshot, a pprof file, an HTML page… gzipped is named as
+        // such, not reported as broken JSON.
+        if let Some(what) = super::sniff::foreign(&head[skipped..]) {
+            return Err(Error::profile(display, what));
+        }
         io::BufRead::consume(&mut reader, skipped);
     }
     Ok(TextReader {
@@ -92,6 +97,13 @@ pub struct TextReader<R> {
     pos: usize,
     /// Where the line being read starts.
     line_start: usize,
+}
+
+impl<R> TextReader<R> {
+    /// Bytes of text decompressed and consumed so far.
+    pub fn decompressed(&self) -> usize {
+        self.pos
+    }
 }
 
 impl<R: Read> Read for TextReader<R> {
@@ -170,16 +182,17 @@ pub fn gunzip(bytes: &[u8], display: &str) -> Result<Vec<u8>> {
 }
 
 /// The error for a gzip stream that broke while it was parsed as it came.
-pub fn gunzip_error(display: &str, e: &serde_json::Error) -> Error {
+pub fn gunzip_error(display: &str, e: &serde_json::Error, decompressed: usize) -> Error {
     let kind = e.io_error_kind().unwrap_or(io::ErrorKind::InvalidData);
     let mut m = e.to_string();
     if let Some(p) = m.rfind(" at line ") {
         m.truncate(p);
     }
-    Error::Read {
-        input: display.to_string(),
-        source: io::Error::new(kind, format!("broken gzip stream: {m}")),
-    }
+    // The same words as a gzip file read whole: a truncated download says so.
+    Error::profile(
+        display,
+        super::sniff::gzip_failure(&io::Error::new(kind, m), decompressed),
+    )
 }
 
 /// Read a file (or standard input for `-`) as it is, compressed or not.
