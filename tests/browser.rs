@@ -8,22 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{cpuflame, root, s};
-
-fn browser_ready() -> bool {
-    let ok = Path::new("/usr/bin/chromium").exists()
-        && root()
-            .join("tests/browser/node_modules/playwright-core")
-            .is_dir();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium and tests/browser/node_modules (see .ci/run)"
-        );
-        eprintln!("skipping: chromium or tests/browser/node_modules missing");
-    }
-    ok
-}
+use common::{browser_ready, cpuflame, root, s};
 
 fn check(svg: &Path, zoom: &str) -> serde_json::Value {
     let out = Command::new("node")

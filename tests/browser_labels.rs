@@ -8,25 +8,9 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 
-use common::{cpuflame, root, s, sample};
-
-fn browser_ready() -> bool {
-    let ok = Path::new("/usr/bin/chromium").exists()
-        && root()
-            .join("tests/browser/node_modules/playwright-core")
-            .is_dir();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium and tests/browser/node_modules (see .ci/run)"
-        );
-        eprintln!("skipping: chromium or tests/browser/node_modules missing");
-    }
-    ok
-}
+use common::{browser_ready, cpuflame, root, s, sample};
 
 /// Open `args`' SVG in Chromium; click the frame whose tooltip starts with `zoom`.
 fn labels(args: &[&str], zoom: &str, width: u32) -> serde_json::Value {

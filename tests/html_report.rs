@@ -10,23 +10,8 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{cpuflame, root, s, sample};
+use common::{browser_ready, cpuflame, root, s, sample};
 use serde_json::{json, Value};
-
-fn browser_ready() -> bool {
-    let ok = Path::new("/usr/bin/chromium").exists()
-        && root()
-            .join("tests/browser/node_modules/playwright-core")
-            .is_dir();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium and tests/browser/node_modules (see .ci/run)"
-        );
-        eprintln!("skipping: chromium or tests/browser/node_modules missing");
-    }
-    ok
-}
 
 /// Open `html` in the browser, do `actions`, and give what the page showed.
 fn check(html: &Path, actions: Value) -> Value {

@@ -197,7 +197,8 @@ fn local_path(url: &str) -> Option<Cow<'_, str>> {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decode `%XX` escapes; invalid escapes are kept as written.
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -4,6 +4,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::fold::label::percent_decode;
+
 /// Maps and scripts larger than this are refused rather than read.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -24,28 +26,6 @@ pub fn local_path(url: &str) -> Option<PathBuf> {
 pub fn file_name(url: &str) -> &str {
     let url = url.split(['?', '#']).next().unwrap_or(url);
     url.rsplit(['/', '\\']).next().unwrap_or(url)
-}
-
-/// Decode `%XX` escapes; invalid escapes are kept as written.
-pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(v) = hex {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Read a file of at most [`MAX_FILE_BYTES`].

@@ -34,6 +34,23 @@ pub fn corpus() -> Option<PathBuf> {
     }
 }
 
+/// Whether Debian's Chromium and playwright-core (`tests/browser`) are there
+/// for the browser tests. Missing them is a failure on CI, a skip elsewhere.
+pub fn browser_ready() -> bool {
+    let ok = Path::new("/usr/bin/chromium").exists()
+        && root()
+            .join("tests/browser/node_modules/playwright-core")
+            .is_dir();
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium and tests/browser/node_modules (see .ci/run)"
+        );
+        eprintln!("skipping: chromium or tests/browser/node_modules missing");
+    }
+    ok
+}
+
 /// Import a JSON document given as text and fold it.
 pub fn fold_text(json: &str, opts: &FoldOptions) -> (Folded, Warnings) {
     let mut ctx = ImportContext {
