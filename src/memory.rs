@@ -7,9 +7,6 @@
 //! does that: it counts the bytes in use, refuses any allocation past the
 //! budget (or one the system refuses, as under `ulimit -v`), and then prints
 //! the error, removes an unfinished output file and exits.
-//!
-//! Code that can go on without an allocation calls `Vec::try_reserve`
-//! inside [`fallibly`]: a failure is then returned to it, not reported.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -36,8 +33,6 @@ static NAME: [AtomicU8; NAME_CAP] = [const { AtomicU8::new(0) }; NAME_CAP];
 static NAME_LEN: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
-    /// Set by [`fallibly`]: a failed allocation returns null to its caller.
-    static FALLIBLE: Cell<bool> = const { Cell::new(false) };
     /// Set on the thread writing the out-of-memory message.
     static REPORTING: Cell<bool> = const { Cell::new(false) };
 }
@@ -104,15 +99,6 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// Run `f` with failed allocations returned to it (as `Err` from
-/// `Vec::try_reserve`) instead of reported with exit 1.
-pub fn fallibly<T>(f: impl FnOnce() -> T) -> T {
-    let was = FALLIBLE.with(|c| c.replace(true));
-    let out = f();
-    FALLIBLE.with(|c| c.set(was));
-    out
-}
-
 /// A byte count for people: `1.5 GiB`.
 struct Size(u64);
 
@@ -154,14 +140,13 @@ fn charge(size: usize) -> bool {
     true
 }
 
-/// An allocation of `size` bytes failed: null inside [`fallibly`], else
-/// the one-line error and exit status 1.
+/// An allocation of `size` bytes failed: the one-line error and exit status 1.
+/// (A soft mode that returned null to `try_reserve` was removed: any other
+/// allocation failing inside it would have aborted.)
 #[cold]
 fn fail(size: usize) -> *mut u8 {
-    if FALLIBLE.try_with(Cell::get).unwrap_or(false)
-        || REPORTING.try_with(Cell::get).unwrap_or(true)
-    {
-        // Asked to fail softly, or failing again while reporting.
+    if REPORTING.try_with(Cell::get).unwrap_or(true) {
+        // Failing again while reporting.
         return std::ptr::null_mut();
     }
     if FAILING.swap(true, Relaxed) {

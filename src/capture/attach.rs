@@ -71,7 +71,17 @@ fn attach_pid(pid: u32, opts: &CaptureOptions) -> Result<Attached> {
             format!("it runs {exe:?}, not node or deno: cpuflame will not send it SIGUSR1 (which ends most programs); attach to the node process itself (see `pgrep -a node`)"),
         ));
     }
-    let port = node::inspect_port(pid);
+    let (host, port) = node::inspect_address(pid);
+    // SIGUSR1 opens the inspector where the process was told to: refuse to
+    // open one reachable from other machines unless the user said so.
+    if let Some(host) = host.as_deref().filter(|h| !node::is_loopback_host(h)) {
+        if !opts.remote {
+            return Err(fail(
+                &name,
+                format!("its inspector would listen on {host}:{port} (its --inspect-port or --inspect), reachable from other machines: an inspector port gives code execution; pass --remote if that is intended, or restart it with --inspect-port=127.0.0.1:{port}"),
+            ));
+        }
+    }
     let endpoint = Endpoint::new("127.0.0.1", port, false)?;
     let opened = if node::port_open(port) {
         false
@@ -102,8 +112,14 @@ fn attach_pid(pid: u32, opts: &CaptureOptions) -> Result<Attached> {
         )
     })();
     if opened {
-        // Whatever happened, the inspector we opened must not stay open.
-        wait_closed(pid, port, opts)?;
+        // Whatever happened, the inspector we opened must not stay open;
+        // when the capture failed too, its error is the one to show.
+        let closed = wait_closed(pid, port, opts);
+        return match (outcome, closed) {
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e),
+            (ok, Ok(())) => ok,
+        };
     }
     outcome
 }

@@ -184,7 +184,8 @@ fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
         if size == 0 {
             return Some(out);
         }
-        if raw.len() < size + 2 {
+        // A hostile size (ffffffffffffffff) is malformed, never an overflow.
+        if raw.len() < size.checked_add(2)? {
             return None;
         }
         out.extend_from_slice(&raw[..size]);
@@ -195,6 +196,12 @@ fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hostile_chunk_size_is_malformed_not_a_panic() {
+        assert_eq!(dechunk(b"ffffffffffffffff\r\nabc"), None);
+        assert_eq!(dechunk(b"fffffffffffffffe\r\nabc"), None);
+    }
 
     #[test]
     fn parses_lengths_and_chunks() {

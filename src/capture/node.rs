@@ -107,15 +107,34 @@ pub fn is_inspectable(exe: &str) -> bool {
     base == "node" || base == "nodejs" || base.starts_with("node-") || base == "deno"
 }
 
-/// The inspector port a Node process would open on SIGUSR1: its
-/// `--inspect-port` (or `--inspect=...:PORT`), else 9229.
-pub fn inspect_port(pid: u32) -> u16 {
+/// Where a Node process would open its inspector on SIGUSR1: the host and
+/// port of its `--inspect-port` (or `--inspect=HOST:PORT`), from its
+/// command line or its `NODE_OPTIONS`; else 127.0.0.1:9229. The host is
+/// `None` when only a port was given (Node then listens on 127.0.0.1).
+pub fn inspect_address(pid: u32) -> (Option<String>, u16) {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let mut port = 9229;
-    let args: Vec<String> = cmdline
+    let mut args: Vec<String> = cmdline
         .split(|&b| b == 0)
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .collect();
+    // NODE_OPTIONS come before the command line's own options.
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+    if let Some(options) = environ
+        .split(|&b| b == 0)
+        .find_map(|e| e.strip_prefix(b"NODE_OPTIONS="))
+    {
+        let options = String::from_utf8_lossy(options);
+        let mut all: Vec<String> = options.split_whitespace().map(str::to_string).collect();
+        all.append(&mut args);
+        args = all;
+    }
+    inspect_address_of(&args)
+}
+
+/// [`inspect_address`] of a list of arguments (NODE_OPTIONS first).
+fn inspect_address_of(args: &[String]) -> (Option<String>, u16) {
+    let mut host = None;
+    let mut port = 9229;
     for (i, a) in args.iter().enumerate() {
         let value = if let Some(v) = a.strip_prefix("--inspect-port=") {
             Some(v.to_string())
@@ -127,13 +146,30 @@ pub fn inspect_port(pid: u32) -> u16 {
                 .map(str::to_string)
         };
         if let Some(v) = value {
-            let p = v.rsplit(':').next().unwrap_or(&v);
+            let (h, p) = match v.rsplit_once(':') {
+                Some((h, p)) => (Some(h.trim_matches(['[', ']']).to_string()), p),
+                None => (None, v.as_str()),
+            };
             if let Ok(p) = p.parse() {
                 port = p;
+                if h.is_some() {
+                    host = h;
+                }
+            } else if p.is_empty() || v.parse::<u16>().is_err() {
+                // `--inspect=HOST` alone: the host, Node's default port.
+                host = Some(v.clone());
             }
         }
     }
-    port
+    (host, port)
+}
+
+/// Whether an inspector host Node was told to use is on this machine only.
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether something accepts connections on 127.0.0.1:`port`.
@@ -280,4 +316,32 @@ pub fn descendants(root: u32) -> Vec<u32> {
         i += 1;
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inspect_addresses_keep_their_host() {
+        let of =
+            |a: &[&str]| inspect_address_of(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(of(&["node", "app.js"]), (None, 9229));
+        assert_eq!(of(&["node", "--inspect-port=9333", "app.js"]), (None, 9333));
+        assert_eq!(of(&["node", "--inspect-port", "9334"]), (None, 9334));
+        assert_eq!(
+            of(&["node", "--inspect-port=0.0.0.0:9229"]),
+            (Some("0.0.0.0".into()), 9229)
+        );
+        assert_eq!(
+            of(&["node", "--inspect=[::1]:9300"]),
+            (Some("::1".into()), 9300)
+        );
+        assert_eq!(
+            of(&["node", "--inspect=0.0.0.0"]),
+            (Some("0.0.0.0".into()), 9229)
+        );
+        assert!(is_loopback_host("127.0.0.1") && is_loopback_host("::1"));
+        assert!(is_loopback_host("localhost") && !is_loopback_host("0.0.0.0"));
+    }
 }

@@ -66,15 +66,18 @@ impl SourceRoots {
     pub fn of(folded: &Folded) -> SourceRoots {
         let nodes = folded.tree.nodes();
         let mut of_root = vec![None; nodes.len()];
+        // Each source's root-frame name, made once (the first source of a
+        // name wins, as a linear search would): linear in sources.
+        let mut by_name = std::collections::HashMap::with_capacity(folded.sources.len());
+        for (i, s) in folded.sources.iter().enumerate() {
+            by_name.entry(label::sanitize(&s.info.name)).or_insert(i);
+        }
         for (i, n) in nodes.iter().enumerate().skip(1) {
             if n.parent != StackTree::ROOT || folded.labels.category(n.label) != Category::Source {
                 continue;
             }
             let name = folded.labels.name(n.label);
-            of_root[i] = folded
-                .sources
-                .iter()
-                .position(|s| label::sanitize(&s.info.name) == name);
+            of_root[i] = by_name.get(name).copied();
         }
         SourceRoots {
             of_root,

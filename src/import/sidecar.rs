@@ -35,6 +35,10 @@ pub fn read_beside(profile: &Path, warnings: &mut Warnings) -> Vec<ScriptInfo> {
     let Some(path) = sidecar_path(profile) else {
         return Vec::new();
     };
+    // Only a regular file: opening a FIFO named like a sidecar would block.
+    if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+        return Vec::new();
+    }
     let Ok(file) = std::fs::File::open(&path) else {
         return Vec::new();
     };
