@@ -86,24 +86,33 @@ impl Gate {
                 _ => Vec::new(),
             };
         };
-        let mut grown: Vec<_> = c
-            .changes
+        // A function is its name and file: an edit above it moves its line
+        // and column, and must neither make it "new" nor hide its growth.
+        let mut by_function: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+        for ch in c.changes.iter().filter(|ch| pattern.is_match(&ch.label)) {
+            let e = by_function.entry(function_of(&ch.label)).or_default();
+            e.0 += ch.base_self;
+            e.1 += ch.new_self;
+        }
+        let mut grown: Vec<_> = by_function
             .iter()
-            .filter(|ch| pattern.is_match(&ch.label) && ch.new_self > 0.0)
-            .filter_map(|ch| match ch.delta_pct() {
-                Some(g) if g > self.pct => Some(format!(
-                    "{}: self time grew by {g:.1}% after normalising (limit {}%): {} -> {}",
-                    ch.label,
-                    self.pct,
-                    amount(ch.base_self),
-                    amount(ch.new_self)
-                )),
-                None => Some(format!(
-                    "{}: new, not in the base: {} of self time",
-                    ch.label,
-                    amount(ch.new_self)
-                )),
-                _ => None,
+            .filter(|(_, &(_, new_self))| new_self > 0.0)
+            .filter_map(|(function, &(base_self, new_self))| {
+                if base_self <= 0.0 {
+                    return Some(format!(
+                        "{function}: new, not in the base: {} of self time",
+                        amount(new_self)
+                    ));
+                }
+                let g = 100.0 * (new_self - base_self) / base_self;
+                (g > self.pct).then(|| {
+                    format!(
+                        "{function}: self time grew by {g:.1}% after normalising (limit {}%): {} -> {}",
+                        self.pct,
+                        amount(base_self),
+                        amount(new_self)
+                    )
+                })
             })
             .collect();
         grown.sort();
@@ -111,9 +120,35 @@ impl Gate {
     }
 }
 
+/// A frame label without its line and column: `slowFn (app.js:12:3)` is
+/// `slowFn (app.js)`; labels with no position stay as they are.
+fn function_of(label: &str) -> String {
+    if let Some(body) = label.strip_suffix(')') {
+        let mut parts = body.rsplitn(3, ':');
+        if let (Some(col), Some(line), Some(rest)) = (parts.next(), parts.next(), parts.next()) {
+            let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+            if digits(col) && digits(line) {
+                return format!("{rest})");
+            }
+        }
+    }
+    label.to_string()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Gate;
+    use super::{function_of, Gate};
+
+    #[test]
+    fn functions_are_named_without_their_position() {
+        assert_eq!(function_of("slowFn (app.js:12:3)"), "slowFn (app.js)");
+        assert_eq!(
+            function_of("f (http://h:8080/a.js:1:2)"),
+            "f (http://h:8080/a.js)"
+        );
+        assert_eq!(function_of("(program)"), "(program)");
+        assert_eq!(function_of("g (a.js:x:1)"), "g (a.js:x:1)");
+    }
 
     #[test]
     fn parses() {

@@ -108,7 +108,7 @@ fn a_slowed_function_fails_the_gate_and_the_same_workload_does_not() {
         .collect();
     assert_eq!(grown.len(), 1, "{err}");
     assert!(
-        grown[0].starts_with("cpuflame: grown: slowFn (workload.js:")
+        grown[0].starts_with("cpuflame: grown: slowFn (workload.js): ")
             && grown[0].contains("self time grew by"),
         "{err}"
     );
@@ -169,4 +169,35 @@ fn the_gate_needs_a_base_and_a_valid_limit() {
             "{args:?}"
         );
     }
+}
+
+/// A profile of `main` calling `slowFn` (at `line`) for `slow` samples and
+/// `other` for 100, 1 ms each.
+fn moved(dir: &Path, name: &str, line: u32, slow: usize) -> PathBuf {
+    let mut samples = vec!["3"; slow];
+    samples.extend(vec!["4"; 100]);
+    let deltas = vec!["1000"; samples.len()].join(",");
+    let json = format!(
+        r#"{{"nodes":[{{"id":1,"callFrame":{{"functionName":"(root)","url":""}},"children":[2]}},{{"id":2,"callFrame":{{"functionName":"main","url":"file:///app/a.js","lineNumber":0,"columnNumber":0}},"children":[3,4]}},{{"id":3,"callFrame":{{"functionName":"slowFn","url":"file:///app/a.js","lineNumber":{line},"columnNumber":4}}}},{{"id":4,"callFrame":{{"functionName":"other","url":"file:///app/a.js","lineNumber":40,"columnNumber":4}}}}],"startTime":0,"endTime":0,"samples":[{}],"timeDeltas":[{deltas}]}}"#,
+        samples.join(",")
+    );
+    let p = dir.join(name);
+    std::fs::write(&p, json).unwrap();
+    p
+}
+
+#[test]
+fn a_function_that_moved_lines_is_still_the_same_function() {
+    let dir = scratch();
+    // An edit above slowFn moved it from line 10 to line 25; its time is the same.
+    let base = moved(dir.path(), "base.cpuprofile", 9, 100);
+    let same = moved(dir.path(), "same.cpuprofile", 24, 100);
+    let (code, _, err) = gate(&base, &same, "20:slowFn");
+    assert_eq!(code, Some(0), "{err}");
+    // Moved and three times the work: grown, named without its position.
+    let slower = moved(dir.path(), "slower.cpuprofile", 24, 300);
+    let (code, _, err) = gate(&base, &slower, "20:slowFn");
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("grown: slowFn (a.js): self time grew by"), "{err}");
+    assert!(!err.contains("new, not in the base"), "{err}");
 }
