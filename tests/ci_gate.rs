@@ -198,6 +198,9 @@ fn a_function_that_moved_lines_is_still_the_same_function() {
     let slower = moved(dir.path(), "slower.cpuprofile", 24, 300);
     let (code, _, err) = gate(&base, &slower, "20:slowFn");
     assert_eq!(code, Some(3), "{err}");
-    assert!(err.contains("grown: slowFn (a.js): self time grew by"), "{err}");
+    assert!(
+        err.contains("grown: slowFn (a.js): self time grew by"),
+        "{err}"
+    );
     assert!(!err.contains("new, not in the base"), "{err}");
 }
