@@ -83,13 +83,17 @@ fn attach_pid(pid: u32, opts: &CaptureOptions) -> Result<Attached> {
         }
     }
     let endpoint = Endpoint::new("127.0.0.1", port, false)?;
-    let opened = if node::port_open(port) {
-        false
-    } else {
-        node::open_inspector(pid, port, opts.timeout)?;
-        true
-    };
+    // From the signal on, Ctrl-C must not end cpuflame before the inspector
+    // it opened is closed again: interrupts stop the capture instead.
+    let _interrupts = super::stop::Guard::new();
+    let opened = !node::port_open(port);
+    if opened {
+        node::signal_inspector(pid)?;
+    }
     let outcome = (|| {
+        if opened {
+            node::wait_inspector(pid, port, opts.timeout)?;
+        }
         // The port may be another process's inspector.
         if !node::listens_on(pid, port) {
             return Err(fail(

@@ -194,8 +194,9 @@ pub fn catches_sigusr1(pid: u32) -> bool {
         .is_some_and(|mask| mask & (1 << (libc::SIGUSR1 - 1)) != 0)
 }
 
-/// Send SIGUSR1 and wait for the inspector port to open.
-pub fn open_inspector(pid: u32, port: u16, timeout: Duration) -> Result<()> {
+/// Send SIGUSR1, which makes Node or Deno open its inspector. Once this
+/// succeeds the inspector counts as opened by cpuflame, whatever follows.
+pub fn signal_inspector(pid: u32) -> Result<()> {
     let name = format!("pid {pid}");
     if !catches_sigusr1(pid) {
         return Err(fail(
@@ -211,10 +212,19 @@ pub fn open_inspector(pid: u32, port: u16, timeout: Duration) -> Result<()> {
             format!("cannot signal it: {}", std::io::Error::last_os_error()),
         ));
     }
+    Ok(())
+}
+
+/// Wait for the inspector port a signal asked for to open (or for Ctrl-C).
+pub fn wait_inspector(pid: u32, port: u16, timeout: Duration) -> Result<()> {
+    let name = format!("pid {pid}");
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         if port_open(port) {
             return Ok(());
+        }
+        if super::stop::requested() {
+            return Err(fail(&name, "interrupted while its inspector was opening"));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
