@@ -57,7 +57,13 @@ pub struct Filter {
 impl Filter {
     /// `--focus "parse"`, as messages and subtitles show it.
     pub fn describe(&self) -> String {
-        format!("--{} {:?}", self.flag, self.pattern)
+        // As typed in a shell: `--focus 'app\.js:1:1\)$'` (Rust's `{:?}` would
+        // double every backslash of a regular expression).
+        if self.pattern.contains('\'') {
+            format!("--{} {:?}", self.flag, self.pattern)
+        } else {
+            format!("--{} '{}'", self.flag, self.pattern)
+        }
     }
 }
 

@@ -135,7 +135,7 @@ fn a_filter_matching_nothing_says_so_and_exits_1() {
         let err = stderr(&o);
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(
-            err.contains(&format!("{flag} \"^mian \" matched no frame")),
+            err.contains(&format!("{flag} '^mian ' matched no frame")),
             "{err}"
         );
         assert!(err.contains("closest function names are \"main\""), "{err}");
@@ -155,7 +155,7 @@ fn a_filter_matching_nothing_says_so_and_exits_1() {
     let o = cpuflame(&["--exclude", "nomatch", s(&app), "-o", s(&out)]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stderr(&o).contains("--exclude \"nomatch\" matched no frame"),
+        stderr(&o).contains("--exclude 'nomatch' matched no frame"),
         "{}",
         stderr(&o)
     );
@@ -238,7 +238,7 @@ fn subtitles_say_what_was_filtered() {
     assert!(o.status.success(), "{}", stderr(&o));
     let sub = subtitle(&stdout(&o));
     for part in [
-        "--include \"js\" --hide \"^busy\"",
+        "--include 'js' --hide '^busy'",
         "--thread \"worker\" (1 of 2 sources)",
         "window 100.0 ms – end",
     ] {
@@ -248,5 +248,5 @@ fn subtitles_say_what_was_filtered() {
     // chart's SVG too, banded or not.
     let o = cpuflame(&["--chart", "--focus", "js", s(&trace)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(subtitle(&stdout(&o)).contains("--focus \"js\""));
+    assert!(subtitle(&stdout(&o)).contains("--focus 'js'"));
 }
