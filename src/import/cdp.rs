@@ -219,10 +219,16 @@ pub(crate) fn parse_nodes_in_parallel(
     release: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Option<(NodeList, usize)> {
     use rayon::prelude::*;
-    if !bytes.starts_with(COMPACT_START) || bytes.len() < 8 << 20 {
+    if !bytes.starts_with(COMPACT_START) {
         return None;
     }
-    let pieces = (rayon::current_num_threads() * 2).clamp(2, 64);
+    // Small files in one piece: the node scanner makes this path the fast
+    // one at every size, but splitting only pays for itself on large files.
+    let pieces = if bytes.len() < 8 << 20 {
+        1
+    } else {
+        (rayon::current_num_threads() * 2).clamp(2, 64)
+    };
     let mut starts = vec![COMPACT_START.len()];
     for k in 1..pieces {
         let target = (bytes.len() / pieces * k).max(*starts.last()? + 1);
