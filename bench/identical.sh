@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Checks that two cpuflame binaries write byte-identical outputs (issue 14:
 # speed work must change nothing). For every profile in samples/, in the
-# shared corpus (../shared/corpus) and in bench/data/, runs both binaries with
-# each of: --format folded, the default SVG flame graph, --chart SVG, and PNG
-# (PNG only on files under 20 MB, to keep the check short), then compares
-# stdout/outputs, stderr (warnings) and exit status.
+# shared corpus (../shared/corpus) and in bench/data/, and for every samples/
+# directory holding several profiles, runs both binaries with each of:
+# --format folded, the default SVG flame graph, --chart SVG and PNG
+# (directories also with --merge, as SVG and folded), then compares the
+# outputs, stderr (warnings) and exit status byte for byte.
 #
 # Usage: bench/identical.sh BASELINE_BINARY CANDIDATE_BINARY
 # Environment:
-#   EXTRA   more input files, space-separated
+#   EXTRA   more inputs (files or directories), space-separated
 # Prints one line per difference and a summary; exits 1 if anything differs.
 set -uo pipefail
 
@@ -26,6 +27,10 @@ while IFS= read -r f; do inputs+=("$f"); done < <(
     [[ -d $repo/../shared/corpus ]] && find -L "$repo/../shared/corpus" -type f ! -name '*.md'
     [[ -d $here/data ]] && find "$here/data" -type f \( -name '*.cpuprofile' -o -name '*.gz' \)
   } | sort
+)
+# Directories of several profiles (merged, or one root per file).
+while IFS= read -r d; do inputs+=("$d"); done < <(
+  find "$repo/samples" -name '*.cpuprofile' ! -path '*/node_modules/*' -printf '%h\n' | sort | uniq -d
 )
 for f in ${EXTRA:-}; do inputs+=("$f"); done
 
@@ -48,9 +53,8 @@ run() {
 
 checked=0 differ=0
 for f in "${inputs[@]}"; do
-  size=$(stat -c %s "$f")
-  modes=("--format folded" "" "--chart")
-  ((size < 20000000)) && modes+=("png")
+  modes=("--format folded" "" "--chart" "png")
+  [[ -d $f ]] && modes+=("--merge" "--merge --format folded")
   for m in "${modes[@]}"; do
     # shellcheck disable=SC2086
     run "$a" a "$f" $m
