@@ -15,6 +15,11 @@
 #                built with cargo if missing, set BUILD_PARSE_FLOOR=0 to skip that)
 #   REFERENCE    1 (default) adds issue 5's peer figures for the 240 MB file
 #   OUT          scratch dir for outputs (default: a fresh dir under /tmp, removed at exit)
+#   BASELINE     an older cpuflame binary: first check with bench/identical.sh that
+#                CPUFLAME writes byte-identical outputs (stops if not)
+#
+# The "x floor" column is each row's seconds over `parse-floor typed`'s on
+# the same input (serde_json into typed structs: what parsing alone costs).
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,6 +47,11 @@ if [[ ! -x $PARSE_FLOOR && $BUILD_PARSE_FLOOR == 1 ]] && command -v cargo >/dev/
   (cd "$here/parse-floor" && nice -n 10 cargo build --release --quiet) >&2 || log "parse-floor build failed"
 fi
 
+if [[ -n ${BASELINE:-} ]]; then
+  log "checking outputs against $BASELINE (bench/identical.sh)"
+  "$here/identical.sh" "$BASELINE" "$CPUFLAME" >&2 || { log "outputs differ from the baseline's"; exit 1; }
+fi
+
 if [[ -z ${OUT:-} ]]; then
   OUT="$(mktemp -d /tmp/cpuflame-bench.XXXXXX)"
   trap 'rm -rf "$OUT"' EXIT
@@ -56,13 +66,14 @@ notes=()   # why a row is n/a
 fmt_row() {
   local input=$1 size=$2 task=$3 secs=$4 rss_kb=$5 raw=${6:-$2}
   if [[ $secs == n/a ]]; then
-    rows+=("| $input | $size | $task | n/a | n/a | n/a | n/a |")
+    rows+=("| $input | $size | $task | n/a | n/a | n/a | n/a | n/a |")
     return
   fi
-  rows+=("$(awk -v i="$input" -v s="$size" -v t="$task" -v sec="$secs" -v kb="$rss_kb" -v raw="$raw" 'BEGIN {
+  rows+=("$(awk -v i="$input" -v s="$size" -v t="$task" -v sec="$secs" -v kb="$rss_kb" -v raw="$raw" -v floor="${FLOOR_SECS:-}" 'BEGIN {
     rss = kb * 1024 / 1e6
     mbs = (sec > 0) ? sprintf("%.1f", raw / sec) : "inf"
-    printf "| %s | %s | %s | %.3f | %s | %.0f | %.2f |", i, s, t, sec, mbs, rss, rss / raw }')")
+    ratio = (floor > 0) ? sprintf("%.2f", sec / floor) : "n/a"
+    printf "| %s | %s | %s | %.3f | %s | %s | %.0f | %.2f |", i, s, t, sec, mbs, ratio, rss, rss / raw }')")
 }
 
 # measure CHECK_FILE CMD...  -> sets BEST_SECS and BEST_RSS (KiB), returns 1 on failure.
@@ -137,6 +148,10 @@ for mb in $SIZES; do
   size=$(mb_of "$f")
   cat "$f" >/dev/null   # warm the page cache; every task then reads from memory
 
+  FLOOR_SECS=""
+  if [[ -x $PARSE_FLOOR ]] && measure - "$PARSE_FLOOR" "$f" typed; then
+    FLOOR_SECS=$BEST_SECS # the yardstick of the "x floor" column
+  fi
   for mode in ignored typed read-typed; do
     if [[ -x $PARSE_FLOOR ]]; then
       task "$input" "$size" "parse-floor $mode" - "$size" "$PARSE_FLOOR" "$f" "$mode"
@@ -163,6 +178,7 @@ for mb in $SIZES; do
 done
 
 if [[ $REFERENCE == 1 ]]; then
+  FLOOR_SECS="" # not measured on the same file
   # Peers' figures on issue 5's 240 MB profile (reference only, not measured here).
   for peer in "speedscope:23.5:3.0" "0x:7.0:1.8" "Node fold \\| inferno:9.9:1.2" "FlameScope:132:2.3"; do
     IFS=: read -r pname psecs pgb <<<"$peer"
@@ -174,8 +190,8 @@ fi
 {
   echo "cpuflame benchmark, $(date -u +%FT%TZ), $(nproc) cores, best of $RUNS runs, cpuflame: $CPUFLAME"
   echo
-  echo "| input | size MB | task | seconds | MB/s | peak RSS MB | RSS/size |"
-  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: |"
+  echo "| input | size MB | task | seconds | MB/s | x floor | peak RSS MB | RSS/size |"
+  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
   if ((${#notes[@]})); then
     echo

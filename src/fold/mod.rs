@@ -132,11 +132,13 @@ pub fn fold_with_urls(
     // Raw stacks as recorded; the mapper turns them into `out.tree`'s stacks.
     let mut raw = StackTree::new();
     let mut mapper = transform::Mapper::new(&opts.transforms);
+    let mut frame_labels = rustc_hash::FxHashMap::default();
     for (profile, &origin) in profiles.iter().zip(&origins) {
         let mut ctx = Ctx {
             raw: &mut raw,
             mapper: &mut mapper,
             origin,
+            frame_labels: &mut frame_labels,
         };
         crate::memory::reading(&profile.source.file);
         let meta = profile.meta_nodes();
@@ -190,15 +192,19 @@ pub fn source_label(source: &SourceInfo) -> String {
 }
 
 /// What the fold of one source shares with the others.
-struct Ctx<'a> {
+struct Ctx<'a, 'p> {
     raw: &'a mut StackTree,
     mapper: &'a mut transform::Mapper,
     origin: f64,
+    /// Label and category of every distinct call frame met so far: the
+    /// sources of a merge (300 files of one program) repeat the same frames,
+    /// whose labels are then made once, not once per source.
+    frame_labels: &'a mut rustc_hash::FxHashMap<&'p crate::model::CallFrame, (u32, Category)>,
 }
 
 /// Map raw stack `raw_stack` through the transforms and add `w` to it; the
 /// output stack, or `None` when the transforms drop it.
-fn emit(ctx: &mut Ctx<'_>, out: &mut Folded, raw_stack: u32, w: f64) -> Option<u32> {
+fn emit(ctx: &mut Ctx<'_, '_>, out: &mut Folded, raw_stack: u32, w: f64) -> Option<u32> {
     if ctx.mapper.is_identity() {
         // No transforms: the raw tree is the output tree (moved there at the end).
         if raw_stack == StackTree::ROOT {
@@ -214,13 +220,13 @@ fn emit(ctx: &mut Ctx<'_>, out: &mut Folded, raw_stack: u32, w: f64) -> Option<u
     Some(stack)
 }
 
-fn fold_one(
-    profile: &Profile,
+fn fold_one<'p>(
+    profile: &'p Profile,
     meta: MetaNodes,
     opts: &FoldOptions,
     urls: &UrlShortener,
     with_root: bool,
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_, 'p>,
     out: &mut Folded,
 ) -> SourceSummary {
     let base = if with_root {
@@ -237,8 +243,13 @@ fn fold_one(
         .frames
         .iter()
         .map(|f| {
-            let category = Category::of_frame(f);
-            let l = out.labels.intern(&label::frame_label(f, urls), category);
+            let (l, category) = *ctx.frame_labels.entry(f).or_insert_with(|| {
+                let category = Category::of_frame(f);
+                (
+                    out.labels.intern(&label::frame_label(f, urls), category),
+                    category,
+                )
+            });
             if opts.transforms.fold_packages && category == Category::Dependency {
                 if let Some(pkg) = label::package_of(&f.url) {
                     let p = out

@@ -112,20 +112,50 @@ impl NodeList {
         self.builder.is_empty()
     }
 
-    fn push(&mut self, node: RawNode<'_>) {
+    pub(crate) fn push(&mut self, node: RawNode<'_>) {
         let cf = node.call_frame.as_ref();
         let name = cf.and_then(|c| c.function_name.as_deref()).unwrap_or("");
         let url = cf.and_then(|c| c.url.as_deref()).unwrap_or("");
         let line = position(cf.and_then(|c| c.line_number));
         let col = position(cf.and_then(|c| c.column_number));
         let frame = self.builder.frame(name, url, line, col);
+        let ticks = node
+            .position_ticks
+            .iter()
+            .flatten()
+            .map(|t| (t.line.0, t.ticks.0));
+        self.push_parts(
+            node.id.0,
+            frame,
+            node.children.as_deref().map(|c| c.iter().map(|c| c.0)),
+            node.parent.map(|p| p.0),
+            node.hit_count.map_or(0.0, |h| h.0),
+            ticks,
+        );
+    }
+
+    /// Intern a call frame (see [`TreeBuilder::frame`]).
+    pub(crate) fn frame(&mut self, name: &str, url: &str, line: i64, column: i64) -> u32 {
+        self.builder.frame(name, url, line, column)
+    }
+
+    /// Add one node, its fields already read: `children` is `None` when the
+    /// node has no `children` field, `hits` 0 when it has no `hitCount`,
+    /// `ticks` the `(line, ticks)` of its `positionTicks`.
+    pub(crate) fn push_parts(
+        &mut self,
+        id: u64,
+        frame: u32,
+        children: Option<impl Iterator<Item = u64>>,
+        parent: Option<u64>,
+        hits: f64,
+        ticks: impl Iterator<Item = (f64, f64)>,
+    ) {
         if self.builder.is_empty() {
-            self.root_has_children = node.children.is_some();
+            self.root_has_children = children.is_some();
         }
-        let children = node.children.iter().flatten().map(|c| c.0);
         self.builder
-            .node(node.id.0, frame, children, node.parent.map(|p| p.0));
-        let hits = node.hit_count.map_or(0.0, |h| h.0);
+            .node(id, frame, children.into_iter().flatten(), parent);
         // Four bytes a node; any count a profile can hold, roughly (only the
         // proportions matter when there are no samples).
         self.hit_counts.push(if (0.0..1e30).contains(&hits) {
@@ -133,16 +163,27 @@ impl NodeList {
         } else {
             0.0
         });
-        for t in node.position_ticks.iter().flatten() {
-            if t.line.0 >= 1.0 && t.ticks.0 >= 1.0 && t.line.0 < 1e9 && t.ticks.0 < 4e9 {
-                self.ticks
-                    .push((node.id.0, t.line.0 as u32, t.ticks.0 as u32));
+        for (line, count) in ticks {
+            if line >= 1.0 && count >= 1.0 && line < 1e9 && count < 4e9 {
+                self.ticks.push((id, line as u32, count as u32));
             }
         }
     }
 }
 
 impl NodeList {
+    /// Everything held, for tests comparing two ways of reading nodes.
+    #[cfg(test)]
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{} hits {:?} ticks {:?} root_has_children {}",
+            self.builder.describe(),
+            self.hit_counts,
+            self.ticks,
+            self.root_has_children
+        )
+    }
+
     /// Room for `nodes` more nodes with `children` more child ids.
     fn reserve_exact(&mut self, nodes: usize, children: usize) {
         self.builder.reserve_exact(nodes, children);
@@ -178,10 +219,16 @@ pub(crate) fn parse_nodes_in_parallel(
     release: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Option<(NodeList, usize)> {
     use rayon::prelude::*;
-    if !bytes.starts_with(COMPACT_START) || bytes.len() < 8 << 20 {
+    if !bytes.starts_with(COMPACT_START) {
         return None;
     }
-    let pieces = (rayon::current_num_threads() * 2).clamp(2, 64);
+    // Small files in one piece: the node scanner makes this path the fast
+    // one at every size, but splitting only pays for itself on large files.
+    let pieces = if bytes.len() < 8 << 20 {
+        1
+    } else {
+        (rayon::current_num_threads() * 2).clamp(2, 64)
+    };
     let mut starts = vec![COMPACT_START.len()];
     for k in 1..pieces {
         let target = (bytes.len() / pieces * k).max(*starts.last()? + 1);
@@ -232,6 +279,7 @@ fn parse_node_run(
 ) -> Option<(NodeList, usize, bool)> {
     const RELEASE_EVERY: usize = 8 << 20;
     let mut list = NodeList::default();
+    let mut scanner = super::v8scan::Scanner::default();
     let mut pos = start;
     let mut released = start;
     let mut reported = start;
@@ -244,10 +292,15 @@ fn parse_node_run(
             release(released, pos);
             released = pos;
         }
-        let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<RawNode>();
-        let node = stream.next()?.ok()?;
-        pos += stream.byte_offset();
-        list.push(node);
+        if let Some(end) = scanner.node(bytes, pos, &mut list) {
+            pos = end;
+        } else {
+            let mut stream =
+                serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<RawNode>();
+            let node = stream.next()?.ok()?;
+            pos += stream.byte_offset();
+            list.push(node);
+        }
         while bytes.get(pos)?.is_ascii_whitespace() {
             pos += 1;
         }

@@ -22,6 +22,7 @@ pub mod sniff;
 pub mod source;
 pub mod trace;
 pub mod tree;
+mod v8scan;
 
 use std::path::Path;
 

@@ -195,6 +195,20 @@ impl TreeBuilder {
         self.child_ids.reserve_exact(children);
     }
 
+    /// Everything held, for tests comparing two ways of reading nodes.
+    #[cfg(test)]
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "ids {:?} frames {:?} parents {:?} children {:?} ranges {:?} interned {:?}",
+            self.ids,
+            self.node_frames,
+            self.parents,
+            self.child_ids,
+            self.child_ranges,
+            self.frames
+        )
+    }
+
     /// Number of child ids listed so far.
     pub fn child_count(&self) -> usize {
         self.child_ids.len()
