@@ -6,23 +6,11 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use common::{browser_ready, cpuflame, root, s};
+use common::{browser_check, browser_ready, cpuflame, s};
 
 fn check(svg: &Path, zoom: &str) -> serde_json::Value {
-    let out = Command::new("node")
-        .arg(root().join("tests/browser/check-svg.mjs"))
-        .arg(svg)
-        .arg(zoom)
-        .output()
-        .expect("runs node");
-    assert!(
-        out.status.success(),
-        "checker failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("checker prints JSON")
+    browser_check("check-svg.mjs", &[svg.as_os_str(), zoom.as_ref()])
 }
 
 const HOSTILE: &[&str] = &[

@@ -8,9 +8,8 @@
 mod common;
 
 use std::fs;
-use std::process::Command;
 
-use common::{browser_ready, cpuflame, root, s, sample};
+use common::{browser_check, browser_ready, cpuflame, s, sample};
 
 /// Open `args`' SVG in Chromium; click the frame whose tooltip starts with `zoom`.
 fn labels(args: &[&str], zoom: &str, width: u32) -> serde_json::Value {
@@ -19,20 +18,15 @@ fn labels(args: &[&str], zoom: &str, width: u32) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("out.svg");
     fs::write(&svg, &o.stdout).unwrap();
-    let out = Command::new("node")
-        .arg(root().join("tests/browser/check-labels.mjs"))
-        .arg(&svg)
-        .arg(zoom)
-        .arg("")
-        .arg(width.to_string())
-        .output()
-        .expect("runs node");
-    assert!(
-        out.status.success(),
-        "checker failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let r = browser_check(
+        "check-labels.mjs",
+        &[
+            svg.as_os_str(),
+            zoom.as_ref(),
+            "".as_ref(),
+            width.to_string().as_ref(),
+        ],
     );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("checker prints JSON");
     assert_eq!(r["errors"], serde_json::json!([]), "no script errors: {r}");
     r
 }

@@ -54,19 +54,8 @@ fn deno_attach_by_address_and_record() {
         &fixture("deno/busy.ts"),
     ]);
     let (_deno, ()) = start_until(cmd, |l| (l == "deno ready").then_some(()));
-    let o = run(
-        &[
-            "attach",
-            &format!("127.0.0.1:{port}"),
-            "--duration",
-            "2s",
-            "-f",
-            "folded",
-        ],
-        60,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(weight(&String::from_utf8_lossy(&o.stdout), "denoBusyFibonacci") > 0.0);
+    let text = attach_folded(&format!("127.0.0.1:{port}"), &[]);
+    assert!(weight(&text, "denoBusyFibonacci") > 0.0, "{text}");
 
     // By PID: SIGUSR1 opens Deno's inspector on 127.0.0.1:9229; it is closed afterwards.
     if port_open(9229) {
@@ -85,19 +74,8 @@ fn deno_attach_by_address_and_record() {
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        let o = run(
-            &[
-                "attach",
-                &plain.pid().to_string(),
-                "--duration",
-                "2s",
-                "-f",
-                "folded",
-            ],
-            60,
-        );
-        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-        assert!(weight(&String::from_utf8_lossy(&o.stdout), "denoBusyFibonacci") > 0.0);
+        let text = attach_folded(&plain.pid().to_string(), &[]);
+        assert!(weight(&text, "denoBusyFibonacci") > 0.0, "{text}");
         assert!(!port_open(9229), "deno's inspector stayed open");
     }
 
@@ -155,19 +133,7 @@ fn workerd_attach_under_requests() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let _loads = [load_path(http, "/pbkdf2"), load_path(http, "/primes")];
-    let o = run(
-        &[
-            "attach",
-            &format!("127.0.0.1:{inspector}"),
-            "--duration",
-            "2s",
-            "-f",
-            "folded",
-        ],
-        60,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let text = String::from_utf8_lossy(&o.stdout);
+    let text = attach_folded(&format!("127.0.0.1:{inspector}"), &[]);
     assert!(weight(&text, "countPrimes") > 0.0, "{text}");
     assert!(weight(&text, "pbkdf2Derive") > 0.0, "{text}");
     drop(server);
@@ -222,21 +188,10 @@ fn chromium_page_and_dedicated_worker_two_bands() {
     }
     let dir = tempfile::tempdir().unwrap();
     let save = dir.path().join("saved");
-    let o = run(
-        &[
-            "attach",
-            &format!("127.0.0.1:{port}"),
-            "--duration",
-            "2s",
-            "-f",
-            "folded",
-            "--save",
-            save.to_str().unwrap(),
-        ],
-        60,
+    let text = attach_folded(
+        &format!("127.0.0.1:{port}"),
+        &["--save", save.to_str().unwrap()],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let text = String::from_utf8_lossy(&o.stdout);
     let lines = folded(&text);
     let main: f64 = lines
         .iter()
@@ -350,4 +305,14 @@ fn sigusr1_caught(pid: u32) -> bool {
         .find_map(|l| l.strip_prefix("SigCgt:"))
         .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
         .is_some_and(|m| m & (1 << 9) != 0)
+}
+
+/// `cpuflame attach TARGET --duration 2s -f folded EXTRA…`, which must
+/// succeed: its folded text.
+fn attach_folded(target: &str, extra: &[&str]) -> String {
+    let mut args = vec!["attach", target, "--duration", "2s", "-f", "folded"];
+    args.extend_from_slice(extra);
+    let o = run(&args, 60);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -10,23 +10,15 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{browser_ready, cpuflame, root, s, sample};
+use common::{browser_check, browser_ready, cpuflame, s, sample};
 use serde_json::{json, Value};
 
 /// Open `html` in the browser, do `actions`, and give what the page showed.
 fn check(html: &Path, actions: Value) -> Value {
-    let out = Command::new("node")
-        .arg(root().join("tests/browser/check-html.mjs"))
-        .arg(html)
-        .arg(actions.to_string())
-        .output()
-        .expect("runs node");
-    assert!(
-        out.status.success(),
-        "checker failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("checker prints JSON")
+    browser_check(
+        "check-html.mjs",
+        &[html.as_os_str(), actions.to_string().as_ref()],
+    )
 }
 
 /// Run cpuflame, insisting it succeeds; its standard output.

@@ -6,7 +6,6 @@ mod clients;
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clients::{run_ok, s, scratch};
 use serde_json::Value;
@@ -25,18 +24,10 @@ fn ajv() -> Option<PathBuf> {
 }
 
 fn validate(script: &Path, files: &[PathBuf]) -> Value {
-    let out = Command::new("node")
-        .arg(script)
-        .arg(common::root().join("docs/summary.schema.json"))
-        .args(files)
-        .output()
-        .expect("runs node");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let schema = common::root().join("docs/summary.schema.json");
+    let mut args = vec![schema.as_os_str()];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    common::node_json(script, &args)
 }
 
 fn json(args: &[&str]) -> Value {

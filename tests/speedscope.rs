@@ -8,7 +8,6 @@ mod clients;
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clients::{folded, run_ok, s, scratch};
 use serde_json::Value;
@@ -27,18 +26,8 @@ fn npm_folder() -> Option<PathBuf> {
 }
 
 fn node(script: &Path, args: &[String]) -> Value {
-    let out = Command::new("node")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("runs node");
-    assert!(
-        out.status.success(),
-        "{} failed: {}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    common::node_json(script, &args)
 }
 
 /// `{file: null | errors}` from ajv for `files` against `schema`.

@@ -149,20 +149,9 @@ pub fn table(folded: &Folded, picture: &Picture) -> String {
             "0.0%".into()
         }
     };
-    let mut out = String::new();
-    out.push_str(&format!(
-        "**{}**  \n{}\n\n",
-        escape_md(&picture.title.replacen("Flame graph", "Top functions", 1)),
-        escape_md(picture.subtitle.as_deref().unwrap_or("")),
-    ));
-    let unit = match folded.weight {
-        Weight::Time => "time",
-        Weight::Samples => "samples",
-    };
-    out.push_str(&format!(
-        "| # | function | self {unit} | self % | total {unit} | total % | location |\n"
-    ));
-    out.push_str("|---:|---|---:|---:|---:|---:|---|\n");
+    let mut out = heading(folded, picture, "Top functions", |unit| {
+        format!("self {unit} | self % | total {unit} | total %")
+    });
     for (i, r) in all.iter().take(picture.top).enumerate() {
         let (name, location) = split_label(&r.label, r.category);
         out.push_str(&format!(
@@ -189,6 +178,27 @@ pub fn table(folded: &Folded, picture: &Picture) -> String {
     out
 }
 
+/// The title line (the picture's title, "Flame graph" becoming `what`), the
+/// subtitle, and the head of a seven-column table whose four middle columns
+/// `middle` names for the weight's unit (`time` or `samples`).
+fn heading(
+    folded: &Folded,
+    picture: &Picture,
+    what: &str,
+    middle: impl Fn(&str) -> String,
+) -> String {
+    let unit = match folded.weight {
+        Weight::Time => "time",
+        Weight::Samples => "samples",
+    };
+    format!(
+        "**{}**  \n{}\n\n| # | function | {} | location |\n|---:|---|---:|---:|---:|---:|---|\n",
+        escape_md(&picture.title.replacen("Flame graph", what, 1)),
+        escape_md(picture.subtitle.as_deref().unwrap_or("")),
+        middle(unit),
+    )
+}
+
 /// A signed amount (`+1.20 ms`, `-3`).
 fn signed_amount(w: f64, weight: Weight) -> String {
     let sign = if w > 0.0 {
@@ -205,24 +215,9 @@ fn signed_amount(w: f64, weight: Weight) -> String {
 /// (either way), BASE normalised to INPUT's total ([`super::compare`]).
 pub fn diff_table(folded: &Folded, base: super::Base<'_>, picture: &Picture) -> String {
     let c = super::compare::Comparison::of(folded, base.folded);
-    let mut out = String::new();
-    out.push_str(&format!(
-        "**{}**  \n{}\n\n",
-        escape_md(
-            &picture
-                .title
-                .replacen("Flame graph", "Changed functions", 1)
-        ),
-        escape_md(picture.subtitle.as_deref().unwrap_or("")),
-    ));
-    let unit = match folded.weight {
-        Weight::Time => "time",
-        Weight::Samples => "samples",
-    };
-    out.push_str(&format!(
-        "| # | function | base self {unit} | new self {unit} | Δ | Δ% | location |\n"
-    ));
-    out.push_str("|---:|---|---:|---:|---:|---:|---|\n");
+    let mut out = heading(folded, picture, "Changed functions", |unit| {
+        format!("base self {unit} | new self {unit} | Δ | Δ%")
+    });
     for (i, ch) in c.changes.iter().take(picture.top).enumerate() {
         let (name, location) = split_label(&ch.label, ch.category);
         out.push_str(&format!(

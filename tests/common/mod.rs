@@ -51,6 +51,29 @@ pub fn browser_ready() -> bool {
     ok
 }
 
+/// Run a checker script of `tests/browser/` (playwright-core driving
+/// Chromium) with `args`; it must succeed, and what it prints is JSON.
+pub fn browser_check(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    node_json(&root().join("tests/browser").join(script), args)
+}
+
+/// Run the node script `script` with `args`; it must succeed, and what it
+/// prints is JSON (the browser checkers, ajv, speedscope's loader).
+pub fn node_json(script: &Path, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = Command::new("node")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("runs node");
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
 /// Import a JSON document given as text and fold it.
 pub fn fold_text(json: &str, opts: &FoldOptions) -> (Folded, Warnings) {
     let mut ctx = ImportContext {
