@@ -140,25 +140,21 @@ pub fn to_profiles(
     Ok(Captured { profiles, warnings })
 }
 
-/// Parse `10s`, `500ms`, `2m`, `100us`, or plain seconds.
+/// Parse `10s`, `500ms`, `2m`, `1h`, `100us`, or plain seconds: the units of
+/// [`crate::options::parse_time`] (which `--from`/`--to` use), plus hours
+/// and bare seconds, which a capture's length is naturally given in.
 pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
     let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 10s, 500ms or 100us"))?;
-    let scale = match unit.trim() {
-        "" | "s" | "sec" => 1.0,
-        "ms" => 1e-3,
-        "us" | "µs" => 1e-6,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        _ => return Err(format!("{text:?}: unknown unit (use h, m, s, ms or us)")),
+    let secs = if let Ok(bare) = t.parse::<f64>() {
+        bare
+    } else if let Some(hours) = t
+        .strip_suffix('h')
+        .and_then(|n| n.trim().parse::<f64>().ok())
+    {
+        hours * 3600.0
+    } else {
+        crate::options::parse_time(t).map_err(|e| format!("{text:?}: {e}"))? / 1e6
     };
-    let secs = n * scale;
     if !secs.is_finite() || secs <= 0.0 || secs > 7.0 * 86_400.0 {
         return Err(format!("{text:?}: must be more than 0 and at most a week"));
     }
