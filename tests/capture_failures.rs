@@ -259,12 +259,20 @@ fn a_node_process_that_would_die_of_sigusr1_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let fake_node = dir.path().join("node");
     std::fs::copy("/bin/sleep", &fake_node).unwrap();
-    let mut child = Proc(
-        std::process::Command::new(&fake_node)
-            .arg("30")
-            .spawn()
-            .unwrap(),
-    );
+    // A copy just written can be "busy" for a moment: another test thread's
+    // fork may still hold its write descriptor (ETXTBSY). Try again briefly.
+    let spawn = || std::process::Command::new(&fake_node).arg("30").spawn();
+    let mut spawned = spawn();
+    for _ in 0..50 {
+        match &spawned {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                spawned = spawn();
+            }
+            _ => break,
+        }
+    }
+    let mut child = Proc(spawned.unwrap());
     let pid = child.pid();
     fails(
         &pid.to_string(),
